@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <xgrad/fwd.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+namespace xgrad {
+
+namespace detail {
+template <class T>
+class BackwardCtx;
+template <class T>
+struct Engine;
+}  // namespace detail
+
+/// One vertex of the computational graph.
+///
+/// A Node holds the value an op produced, its gradient (present only after a backward pass
+/// reached it), the edges to the nodes it was computed from, and, through its dynamic type,
+/// the op's backward rule and name. Leaves (tensors made by the user) are plain `Node`s;
+/// op results that take part in autodiff are `detail::OpNode<T, Op>`s (lib/src/op_node.hpp).
+///
+/// Ownership rule: a Node owns its inputs (shared_ptr edges point from output to input) and
+/// never its output, and ops save arrays, never tensors, so the graph has no ownership cycles
+/// and is freed when the last handle to its root goes. Destruction is iterative, so a chain of
+/// millions of nodes cannot overflow the stack.
+template <class T>
+class Node {
+ public:
+  using Array = xt::xarray<T>;
+  using Shape = typename Array::shape_type;
+  using Ptr = std::shared_ptr<Node>;
+
+  /// An edge to an input, with the input's version when the edge was made, so that backward
+  /// can detect a saved value modified in place afterwards.
+  struct Edge {
+    Ptr node;
+    std::uint32_t version = 0;
+  };
+
+  explicit Node(Array value, bool requires_grad = false)
+      : value_(std::move(value)), requires_grad_(requires_grad) {}
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  virtual ~Node();
+
+  /// The op that produced this node ("leaf" for user-made tensors); used in error messages.
+  virtual const char* name() const noexcept { return "leaf"; }
+
+  const Array& value() const noexcept { return value_; }
+  /// Mutable access for in-place updates (optimizers); bumps the version counter so that a
+  /// backward pass that saved the old value throws instead of computing a wrong gradient.
+  Array& mutable_value() noexcept {
+    ++version_;
+    return value_;
+  }
+  std::uint32_t version() const noexcept { return version_; }
+
+  bool requires_grad() const noexcept { return requires_grad_; }
+  void set_requires_grad(bool r);
+  /// True for nodes not produced by a recorded op (user tensors and no-grad results).
+  bool is_leaf() const noexcept { return num_inputs_ == 0 && !is_op_; }
+
+  bool has_grad() const noexcept { return has_grad_; }
+  /// The accumulated gradient; throws std::logic_error if there is none yet.
+  const Array& grad() const;
+  /// Drops the gradient (PyTorch's set_to_none): the next backward starts from nothing.
+  void zero_grad() noexcept { has_grad_ = false; }
+  /// Adds `g` to the gradient (moves it in if there is none). Throws std::logic_error naming
+  /// this node's op and both shapes if `g` does not have the value's exact shape: xtensor's
+  /// `+=` would otherwise resize the gradient silently.
+  void accumulate_grad(Array&& g);
+
+  std::size_t num_inputs() const noexcept { return num_inputs_; }
+  const Node* input(std::size_t i) const noexcept { return edge(i).node.get(); }
+
+  /// Records an edge to `input` (used by ops when they build the graph).
+  void add_input(Ptr input);
+
+ protected:
+  Node(Array value, bool requires_grad, bool is_op)
+      : value_(std::move(value)), requires_grad_(requires_grad), is_op_(is_op) {}
+  /// The op's backward rule: reads grad_ and pushes gradients into the inputs.
+  virtual void backward_impl() {}
+
+ private:
+  friend class detail::BackwardCtx<T>;
+  friend struct detail::Engine<T>;
+
+  Edge& edge(std::size_t i) noexcept { return i < kInline ? inline_[i] : extra_[i - kInline]; }
+  const Edge& edge(std::size_t i) const noexcept {
+    return i < kInline ? inline_[i] : extra_[i - kInline];
+  }
+  void release_edges() noexcept;
+
+  static constexpr std::size_t kInline = 2;
+
+  Array value_;
+  Array grad_;
+  std::array<Edge, kInline> inline_{};
+  std::vector<Edge> extra_;
+  std::uint64_t mark_ = 0;  // visit marker of the backward walk (one epoch per walk)
+  std::uint32_t version_ = 0;
+  std::uint32_t num_inputs_ = 0;
+  bool requires_grad_ = false;
+  bool has_grad_ = false;
+  bool is_op_ = false;
+  bool released_ = false;  // edges freed by a backward pass without retain_graph
+};
+
+extern template class Node<float>;
+extern template class Node<double>;
+
+}  // namespace xgrad

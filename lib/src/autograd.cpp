@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine.hpp"
+
+namespace xgrad::detail {
+
+namespace {
+// One epoch per backward walk marks visited nodes without a hash set. Nodes are marked only
+// when they are op results of the graph being walked; leaves are never marked, so walks of
+// independent graphs in different threads that share parameters write no shared memory.
+std::atomic<std::uint64_t> g_epoch{0};
+}  // namespace
+
+template <class T>
+void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
+  if (!root.is_op_) {  // a leaf: its gradient is the seed
+    root.accumulate_grad(std::move(seed));
+    return;
+  }
+  if (root.released_) {
+    throw std::logic_error(
+        std::string("backward: trying to backward through the graph a second time (at ") +
+        root.name() + "); its saved values were freed after the first backward. Specify "
+                      "retain_graph=true on the first call to backward through it twice.");
+  }
+  const std::uint64_t epoch = g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+
+  // Iterative post-order DFS over the op nodes that require grad: `order` lists every node
+  // before the nodes that consume it, so walking it backwards runs consumers first.
+  struct Frame {
+    Node<T>* node;
+    std::size_t next;
+  };
+  std::vector<Node<T>*> order;
+  std::vector<Frame> stack;
+  root.mark_ = epoch;
+  stack.push_back({&root, 0});
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    if (f.next < f.node->num_inputs_) {
+      Node<T>* child = f.node->edge(f.next++).node.get();
+      if (child->is_op_ && child->requires_grad_ && child->mark_ != epoch) {
+        if (child->released_) {
+          throw std::logic_error(
+              std::string("backward: trying to backward through part of a graph a second time "
+                          "(at ") + child->name() + "); its saved values were freed. Specify "
+                          "retain_graph=true on the first backward through it.");
+        }
+        child->mark_ = epoch;
+        stack.push_back({child, 0});
+      }
+    } else {
+      order.push_back(f.node);
+      stack.pop_back();
+    }
+  }
+
+  root.grad_ = std::move(seed);
+  root.has_grad_ = true;
+  try {
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      Node<T>& n = **it;
+      if (!n.has_grad_) continue;  // no gradient flowed here
+      n.backward_impl();
+      n.has_grad_ = false;
+      { auto freed = std::move(n.grad_); }  // free the buffer now (a move allocates nothing)
+    }
+  } catch (...) {
+    // Gradient buffers of op nodes are per call: none survives a failed walk either.
+    for (Node<T>* n : order) n->has_grad_ = false;
+    throw;
+  }
+  if (!retain_graph) {
+    // Post-order frees the deepest nodes first, so every edge released below points at a node
+    // already stripped of its own edges: no recursive destruction, no dangling pointer in
+    // `order`.
+    for (Node<T>* n : order) n->release_edges();
+  }
+}
+
+template struct Engine<float>;
+template struct Engine<double>;
+
+}  // namespace xgrad::detail

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include <xgrad/node.hpp>
+
+#include <xtensor/xnoalias.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "shape_util.hpp"
+
+namespace xgrad {
+
+template <class T>
+Node<T>::~Node() {
+  // A chain of shared_ptr destructors recurses once per node and overflows the stack on long
+  // graphs (pytorch#5534). Instead, move the edges of every node we are about to free into an
+  // explicit stack, so each destructor below runs with no edges and returns at once.
+  bool deep = false;
+  for (std::size_t i = 0; i < num_inputs_ && !deep; ++i) {
+    const Ptr& p = edge(i).node;
+    deep = p.use_count() == 1 && p->num_inputs_ > 0;
+  }
+  if (!deep) return;  // the members' destructors free at most leaves: no recursion
+  std::vector<Ptr> stack;
+  auto steal = [&stack](Node& n) {
+    for (std::size_t i = 0; i < n.num_inputs_; ++i) stack.push_back(std::move(n.edge(i).node));
+    n.extra_.clear();
+    n.num_inputs_ = 0;
+  };
+  steal(*this);
+  while (!stack.empty()) {
+    Ptr p = std::move(stack.back());
+    stack.pop_back();
+    if (p.use_count() == 1) steal(*p);
+  }  // p is freed here with no edges left
+}
+
+template <class T>
+void Node<T>::set_requires_grad(bool r) {
+  if (is_op_) {
+    throw std::logic_error(std::string("requires_grad_: can only be changed on a leaf, not on the "
+                                       "result of ") + name());
+  }
+  requires_grad_ = r;
+}
+
+template <class T>
+const typename Node<T>::Array& Node<T>::grad() const {
+  if (!has_grad_) {
+    throw std::logic_error(std::string("grad: this tensor (") + name() + ", shape " +
+                           detail::shape_str(value_.shape()) +
+                           ") has no gradient: it does not require grad, backward has not "
+                           "reached it, or zero_grad() cleared it");
+  }
+  return grad_;
+}
+
+template <class T>
+void Node<T>::accumulate_grad(Array&& g) {
+  if (g.shape() != value_.shape()) {
+    throw std::logic_error(std::string("accumulate_grad: gradient of shape ") +
+                           detail::shape_str(g.shape()) + " does not match " + name() +
+                           " of shape " + detail::shape_str(value_.shape()));
+  }
+  if (!has_grad_) {
+    grad_ = std::move(g);
+    has_grad_ = true;
+  } else {
+    xt::noalias(grad_) += g;  // shapes are equal: no silent resize (RELIABILITY V2)
+  }
+}
+
+template <class T>
+void Node<T>::add_input(Ptr input) {
+  const std::uint32_t version = input->version_;
+  if (num_inputs_ < kInline) {
+    inline_[num_inputs_] = Edge{std::move(input), version};
+  } else {
+    extra_.push_back(Edge{std::move(input), version});
+  }
+  ++num_inputs_;
+}
+
+template <class T>
+void Node<T>::release_edges() noexcept {
+  for (std::size_t i = 0; i < num_inputs_; ++i) edge(i).node.reset();
+  extra_.clear();
+  num_inputs_ = 0;
+  released_ = true;
+}
+
+template class Node<float>;
+template class Node<double>;
+
+}  // namespace xgrad

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Internal machinery shared by the op implementations (not installed).
+//
+// An op is a struct `FooOp` with
+//   static constexpr const char* name = "foo";
+//   template <class T> void backward(detail::BackwardCtx<T>& ctx) const;
+// plus whatever state backward needs (scalars, shapes, saved arrays) as members. Its public
+// function computes the forward value into a concrete array and calls `make_result`, which
+// records an OpNode<T, FooOp> only when grad mode is on and some input requires grad.
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <xgrad/node.hpp>
+#include <xgrad/tensor.hpp>
+
+#include "shape_util.hpp"
+
+namespace xgrad::detail {
+
+/// What an op's backward sees: the upstream gradient, its output and inputs, and where to put
+/// the input gradients.
+template <class T>
+class BackwardCtx {
+ public:
+  using Array = xt::xarray<T>;
+
+  explicit BackwardCtx(Node<T>& node) noexcept : node_(node) {}
+
+  /// The upstream gradient d loss / d y (shape of y).
+  const Array& gy() const noexcept { return node_.grad_; }
+  /// Takes the upstream gradient by move (it is discarded after backward anyway): lets ops
+  /// such as add or reshape pass it on without a copy. Call it last.
+  Array take_gy() noexcept { return std::move(node_.grad_); }
+  /// The op's output value (checked against in-place modification).
+  const Array& y() const {
+    if (node_.version_ != 0) throw_modified("its output", node_.version_, 0);
+    return node_.value_;
+  }
+  /// Input i's value (checked against in-place modification since the forward pass).
+  const Array& x(std::size_t i) const {
+    const auto& e = node_.edge(i);
+    if (e.node->version_ != e.version) {
+      throw_modified("input " + std::to_string(i), e.node->version_, e.version);
+    }
+    return e.node->value_;
+  }
+  const Shape& x_shape(std::size_t i) const noexcept { return node_.edge(i).node->value_.shape(); }
+  /// Whether input i needs a gradient (skip computing it otherwise).
+  bool needs(std::size_t i) const noexcept { return node_.edge(i).node->requires_grad_; }
+  /// Accumulates `g`, which must have input i's shape, into input i.
+  void add(std::size_t i, Array&& g) const {
+    Node<T>& in = *node_.edge(i).node;
+    if (g.shape() != in.value_.shape()) {
+      throw std::logic_error(std::string(node_.name()) + " backward: gradient of input " +
+                             std::to_string(i) + " has shape " + shape_str(g.shape()) +
+                             " but the input has shape " + shape_str(in.value_.shape()));
+    }
+    in.accumulate_grad(std::move(g));
+  }
+  /// Accumulates `g` (of the broadcast output shape) into input i after summing it over the
+  /// axes input i was broadcast along.
+  void add_reduced(std::size_t i, Array&& g) const {
+    add(i, sum_to_shape(std::move(g), x_shape(i)));
+  }
+
+ private:
+  [[noreturn]] void throw_modified(const std::string& what, std::uint32_t now,
+                                   std::uint32_t expected) const {
+    throw std::runtime_error(std::string(node_.name()) +
+                             " backward: one of the variables needed for gradient computation ("
+                             + what + ") has been modified by an inplace operation: it is at "
+                             "version " + std::to_string(now) + "; expected version " +
+                             std::to_string(expected));
+  }
+  Node<T>& node_;
+};
+
+/// A recorded op result: the Node plus the op's state and backward rule.
+template <class T, class Op>
+class OpNode final : public Node<T> {
+ public:
+  OpNode(xt::xarray<T>&& value, Op&& op) : Node<T>(std::move(value), true, true), op_(std::move(op)) {}
+  const char* name() const noexcept override { return Op::name; }
+
+ protected:
+  void backward_impl() override {
+    BackwardCtx<T> ctx(*this);
+    op_.template backward<T>(ctx);
+  }
+
+ private:
+  Op op_;
+};
+
+/// Wraps a computed forward value as the op's result, recording the graph only when grad mode
+/// is on and some input requires grad.
+template <class T, class Op, class... In>
+BasicTensor<T> make_result(xt::xarray<T>&& value, Op op, const In&... inputs) {
+  if (!is_grad_enabled() || !(inputs.requires_grad() || ...)) {
+    return BasicTensor<T>(std::make_shared<Node<T>>(std::move(value)));
+  }
+  auto node = std::make_shared<OpNode<T, Op>>(std::move(value), std::move(op));
+  (node->add_input(inputs.node()), ...);
+  return BasicTensor<T>(std::move(node));
+}
+
+/// Throws std::logic_error if a tensor handle is undefined (names the op).
+template <class T>
+void check_defined(const char* op, const BasicTensor<T>& t) {
+  if (!t.defined()) throw std::logic_error(std::string(op) + ": undefined tensor");
+}
+
+}  // namespace xgrad::detail

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+#include <xgrad/ops/binary.hpp>
+
+#include "../op_node.hpp"
+
+namespace xgrad {
+namespace {
+
+using detail::BackwardCtx;
+
+/// Shape check shared by the broadcasting binary ops, done before xtensor sees the operands.
+template <class T>
+Shape check_binary(const char* op, const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  detail::check_defined(op, a);
+  detail::check_defined(op, b);
+  return detail::broadcast_shapes(op, a.shape(), b.shape());
+}
+
+struct AddOp {
+  static constexpr const char* name = "add";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(a+b) = da + db
+    if (c.needs(0) && c.needs(1)) {
+      c.add_reduced(0, xt::xarray<T>(c.gy()));
+      c.add_reduced(1, c.take_gy());
+    } else {
+      c.add_reduced(c.needs(0) ? 0 : 1, c.take_gy());
+    }
+  }
+};
+
+struct SubOp {
+  static constexpr const char* name = "sub";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(a-b) = da - db
+    if (c.needs(1)) c.add_reduced(1, xt::xarray<T>(-c.gy()));
+    if (c.needs(0)) c.add_reduced(0, c.take_gy());
+  }
+};
+
+struct MulOp {
+  static constexpr const char* name = "mul";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(ab) = b da + a db
+    if (c.needs(0)) c.add_reduced(0, xt::xarray<T>(c.gy() * c.x(1)));
+    if (c.needs(1)) c.add_reduced(1, xt::xarray<T>(c.gy() * c.x(0)));
+  }
+};
+
+struct DivOp {
+  static constexpr const char* name = "div";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(a/b) = da/b - (a/b) db/b = (da - y db)/b
+    if (c.needs(0)) c.add_reduced(0, xt::xarray<T>(c.gy() / c.x(1)));
+    if (c.needs(1)) c.add_reduced(1, xt::xarray<T>(-c.gy() * c.y() / c.x(1)));
+  }
+};
+
+template <class T>
+struct ScalarOp {
+  T s;
+};
+
+struct AddScalarOp : ScalarOp<double> {
+  static constexpr const char* name = "add_scalar";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(x+s)/dx = 1
+    c.add(0, c.take_gy());
+  }
+};
+
+struct MulScalarOp : ScalarOp<double> {
+  static constexpr const char* name = "mul_scalar";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(xs)/dx = s
+    c.add(0, xt::xarray<T>(c.gy() * static_cast<T>(s)));
+  }
+};
+
+struct RSubScalarOp {
+  static constexpr const char* name = "rsub_scalar";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(s-x)/dx = -1
+    c.add(0, xt::xarray<T>(-c.gy()));
+  }
+};
+
+struct DivScalarOp : ScalarOp<double> {
+  static constexpr const char* name = "div_scalar";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(x/s)/dx = 1/s
+    c.add(0, xt::xarray<T>(c.gy() / static_cast<T>(s)));
+  }
+};
+
+struct RDivScalarOp {
+  static constexpr const char* name = "rdiv_scalar";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(s/x)/dx = -s/x^2 = -y/x
+    c.add(0, xt::xarray<T>(-c.gy() * c.y() / c.x(0)));
+  }
+};
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  const Shape shape = check_binary(AddOp::name, a, b);
+  auto y = detail::evaluate<T>(shape, [&] { return a.value() + b.value(); });
+  return detail::make_result(std::move(y), AddOp{}, a, b);
+}
+
+template <class T>
+BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  const Shape shape = check_binary(SubOp::name, a, b);
+  auto y = detail::evaluate<T>(shape, [&] { return a.value() - b.value(); });
+  return detail::make_result(std::move(y), SubOp{}, a, b);
+}
+
+template <class T>
+BasicTensor<T> mul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  const Shape shape = check_binary(MulOp::name, a, b);
+  auto y = detail::evaluate<T>(shape, [&] { return a.value() * b.value(); });
+  return detail::make_result(std::move(y), MulOp{}, a, b);
+}
+
+template <class T>
+BasicTensor<T> div(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  const Shape shape = check_binary(DivOp::name, a, b);
+  auto y = detail::evaluate<T>(shape, [&] { return a.value() / b.value(); });
+  return detail::make_result(std::move(y), DivOp{}, a, b);
+}
+
+template <class T>
+BasicTensor<T> add(const BasicTensor<T>& x, detail::scalar_t<T> s) {
+  detail::check_defined(AddScalarOp::name, x);
+  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return x.value() + s; }),
+                             AddScalarOp{{s}}, x);
+}
+
+template <class T>
+BasicTensor<T> mul(const BasicTensor<T>& x, detail::scalar_t<T> s) {
+  detail::check_defined(MulScalarOp::name, x);
+  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return x.value() * s; }),
+                             MulScalarOp{{s}}, x);
+}
+
+template <class T>
+BasicTensor<T> rsub(const BasicTensor<T>& x, detail::scalar_t<T> s) {
+  detail::check_defined(RSubScalarOp::name, x);
+  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return s - x.value(); }),
+                             RSubScalarOp{}, x);
+}
+
+template <class T>
+BasicTensor<T> div(const BasicTensor<T>& x, detail::scalar_t<T> s) {
+  detail::check_defined(DivScalarOp::name, x);
+  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return x.value() / s; }),
+                             DivScalarOp{{s}}, x);
+}
+
+template <class T>
+BasicTensor<T> rdiv(const BasicTensor<T>& x, detail::scalar_t<T> s) {
+  detail::check_defined(RDivScalarOp::name, x);
+  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return s / x.value(); }),
+                             RDivScalarOp{}, x);
+}
+
+#define XGRAD_INSTANTIATE(T)                                                         \
+  template BasicTensor<T> add(const BasicTensor<T>&, const BasicTensor<T>&);         \
+  template BasicTensor<T> sub(const BasicTensor<T>&, const BasicTensor<T>&);         \
+  template BasicTensor<T> mul(const BasicTensor<T>&, const BasicTensor<T>&);         \
+  template BasicTensor<T> div(const BasicTensor<T>&, const BasicTensor<T>&);         \
+  template BasicTensor<T> add(const BasicTensor<T>&, detail::scalar_t<T>);           \
+  template BasicTensor<T> mul(const BasicTensor<T>&, detail::scalar_t<T>);           \
+  template BasicTensor<T> rsub(const BasicTensor<T>&, detail::scalar_t<T>);          \
+  template BasicTensor<T> div(const BasicTensor<T>&, detail::scalar_t<T>);           \
+  template BasicTensor<T> rdiv(const BasicTensor<T>&, detail::scalar_t<T>);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad

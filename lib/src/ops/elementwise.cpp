@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+#include <xgrad/ops/elementwise.hpp>
+
+#include <xtensor/xmath.hpp>
+#include <xtensor/xoperation.hpp>
+
+#include "../op_node.hpp"
+
+namespace xgrad {
+namespace {
+
+using detail::BackwardCtx;
+
+struct NegOp {
+  static constexpr const char* name = "neg";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d(-x) = -dx
+    c.add(0, xt::xarray<T>(-c.gy()));
+  }
+};
+
+struct ExpOp {
+  static constexpr const char* name = "exp";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d e^x = e^x dx = y dx
+    c.add(0, xt::xarray<T>(c.gy() * c.y()));
+  }
+};
+
+struct LogOp {
+  static constexpr const char* name = "log";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d log x = dx / x
+    c.add(0, xt::xarray<T>(c.gy() / c.x(0)));
+  }
+};
+
+struct SqrtOp {
+  static constexpr const char* name = "sqrt";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d sqrt(x) = dx / (2 sqrt(x)) = dx / (2y)
+    c.add(0, xt::xarray<T>(c.gy() / (T(2) * c.y())));
+  }
+};
+
+struct PowOp {
+  static constexpr const char* name = "pow";
+  double p;
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d x^p = p x^(p-1) dx
+    const T pt = static_cast<T>(p);
+    if (p == 2.0) {
+      c.add(0, xt::xarray<T>(c.gy() * (T(2) * c.x(0))));
+    } else {
+      c.add(0, xt::xarray<T>(c.gy() * (pt * xt::pow(c.x(0), pt - T(1)))));
+    }
+  }
+};
+
+struct AbsOp {
+  static constexpr const char* name = "abs";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d|x| = sign(x) dx, sign(0) = 0
+    c.add(0, xt::xarray<T>(c.gy() * xt::sign(c.x(0))));
+  }
+};
+
+struct SigmoidOp {
+  static constexpr const char* name = "sigmoid";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d s(x) = s(x) (1 - s(x)) dx = y (1 - y) dx
+    const auto& y = c.y();
+    c.add(0, xt::xarray<T>(c.gy() * y * (T(1) - y)));
+  }
+};
+
+struct TanhOp {
+  static constexpr const char* name = "tanh";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d tanh(x) = (1 - tanh^2 x) dx = (1 - y^2) dx
+    const auto& y = c.y();
+    c.add(0, xt::xarray<T>(c.gy() * (T(1) - y * y)));
+  }
+};
+
+struct ReluOp {
+  static constexpr const char* name = "relu";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {  // d max(x,0) = [x > 0] dx (nan passes through)
+    c.add(0, xt::xarray<T>(xt::where(c.x(0) <= T(0), T(0), c.gy())));
+  }
+};
+
+template <class T, class Op>
+BasicTensor<T> unary(const BasicTensor<T>& x, xt::xarray<T>&& y, Op op) {
+  return detail::make_result(std::move(y), std::move(op), x);
+}
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> neg(const BasicTensor<T>& x) {
+  detail::check_defined(NegOp::name, x);
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return -x.value(); }), NegOp{});
+}
+
+template <class T>
+BasicTensor<T> exp(const BasicTensor<T>& x) {
+  detail::check_defined(ExpOp::name, x);
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::exp(x.value()); }), ExpOp{});
+}
+
+template <class T>
+BasicTensor<T> log(const BasicTensor<T>& x) {
+  detail::check_defined(LogOp::name, x);
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::log(x.value()); }), LogOp{});
+}
+
+template <class T>
+BasicTensor<T> sqrt(const BasicTensor<T>& x) {
+  detail::check_defined(SqrtOp::name, x);
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::sqrt(x.value()); }), SqrtOp{});
+}
+
+template <class T>
+BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
+  detail::check_defined(PowOp::name, x);
+  // x^2 is the common case (squared errors): a multiply is exact and much faster than pow.
+  xt::xarray<T> y = detail::evaluate<T>(x.shape(), [&] {
+    return p == T(2) ? xt::xarray<T>(x.value() * x.value()) : xt::xarray<T>(xt::pow(x.value(), p));
+  });
+  return unary(x, std::move(y), PowOp{static_cast<double>(p)});
+}
+
+template <class T>
+BasicTensor<T> abs(const BasicTensor<T>& x) {
+  detail::check_defined(AbsOp::name, x);
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::abs(x.value()); }), AbsOp{});
+}
+
+template <class T>
+BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
+  detail::check_defined(SigmoidOp::name, x);
+  // 1 / (1 + e^-x) is stable in IEEE arithmetic: for very negative x, e^-x overflows to +inf
+  // and the quotient is exactly 0; for very positive x, e^-x underflows to 0 and y = 1.
+  // No inf/inf or 0*inf can arise, so no nan; and it vectorizes (xsimd), unlike a branch.
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return T(1) / (T(1) + xt::exp(-x.value())); }), SigmoidOp{});
+}
+
+template <class T>
+BasicTensor<T> tanh(const BasicTensor<T>& x) {
+  detail::check_defined(TanhOp::name, x);
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::tanh(x.value()); }), TanhOp{});
+}
+
+template <class T>
+BasicTensor<T> relu(const BasicTensor<T>& x) {
+  detail::check_defined(ReluOp::name, x);
+  // "x <= 0 ? 0 : x" rather than maximum(x, 0): a nan input stays nan, as in PyTorch.
+  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::where(x.value() <= T(0), T(0), x.value()); }), ReluOp{});
+}
+
+#define XGRAD_INSTANTIATE(T)                                             \
+  template BasicTensor<T> neg(const BasicTensor<T>&);                    \
+  template BasicTensor<T> exp(const BasicTensor<T>&);                    \
+  template BasicTensor<T> log(const BasicTensor<T>&);                    \
+  template BasicTensor<T> sqrt(const BasicTensor<T>&);                   \
+  template BasicTensor<T> pow(const BasicTensor<T>&, detail::scalar_t<T>); \
+  template BasicTensor<T> abs(const BasicTensor<T>&);                    \
+  template BasicTensor<T> sigmoid(const BasicTensor<T>&);                \
+  template BasicTensor<T> tanh(const BasicTensor<T>&);                   \
+  template BasicTensor<T> relu(const BasicTensor<T>&);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#include <xgrad/ops/linalg.hpp>
+
+#include <climits>
+#include <stdexcept>
+
+#include <xtensor/xbuilder.hpp>
+
+#include "../op_node.hpp"
+#include "linalg_blas.hpp"
+
+namespace xgrad {
+namespace {
+
+using detail::BackwardCtx;
+
+/// out (m,n) = op(a) . op(b) through GEMM, handling empty products (k = 0 gives zeros).
+template <class T>
+xt::xarray<T> gemm_new(bool ta, bool tb, const xt::xarray<T>& a, const xt::xarray<T>& b,
+                       std::size_t m, std::size_t n, std::size_t k) {
+  xt::xarray<T> out = k == 0 ? xt::xarray<T>(xt::zeros<T>({m, n}))
+                             : xt::xarray<T>(xt::xarray<T>::from_shape({m, n}));
+  if (m > 0 && n > 0 && k > 0) detail::gemm(ta, tb, m, n, k, T(1), a.data(), b.data(), T(0), out.data());
+  return out;
+}
+
+// Primitive (not composed) for speed: both products go straight to BLAS, and backward uses
+// GEMM's transpose flags instead of materializing transposes.
+struct MatmulOp {
+  static constexpr const char* name = "matmul";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {
+    const auto& a = c.x(0);  // (m,k)
+    const auto& b = c.x(1);  // (k,n)
+    const std::size_t m = a.shape()[0], k = a.shape()[1], n = b.shape()[1];
+    // y = a b: da = g b^T (m,n)(n,k) -> (m,k); db = a^T g (k,m)(m,n) -> (k,n)
+    if (c.needs(0)) c.add(0, gemm_new(false, true, c.gy(), b, m, k, n));
+    if (c.needs(1)) c.add(1, gemm_new(true, false, a, c.gy(), k, n, m));
+  }
+};
+
+}  // namespace
+
+template <class T>
+BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  detail::check_defined(MatmulOp::name, a);
+  detail::check_defined(MatmulOp::name, b);
+  const Shape& sa = a.shape();
+  const Shape& sb = b.shape();
+  if (sa.size() != 2 || sb.size() != 2) {
+    throw std::invalid_argument("matmul: expects 2-D tensors, got shapes " +
+                                detail::shape_str(sa) + " and " + detail::shape_str(sb));
+  }
+  if (sa[1] != sb[0]) {
+    throw std::invalid_argument("matmul: shapes " + detail::shape_str(sa) + " and " +
+                                detail::shape_str(sb) + " are not aligned (inner sizes " +
+                                std::to_string(sa[1]) + " and " + std::to_string(sb[0]) + ")");
+  }
+  for (std::size_t d : {sa[0], sa[1], sb[1]}) {
+    if (d > static_cast<std::size_t>(INT_MAX)) {
+      throw std::invalid_argument("matmul: dimension " + std::to_string(d) +
+                                  " exceeds the BLAS limit");
+    }
+  }
+  return detail::make_result(gemm_new(false, false, a.value(), b.value(), sa[0], sb[1], sa[1]),
+                             MatmulOp{}, a, b);
+}
+
+template BasicTensor<float> matmul(const BasicTensor<float>&, const BasicTensor<float>&);
+template BasicTensor<double> matmul(const BasicTensor<double>&, const BasicTensor<double>&);
+
+}  // namespace xgrad

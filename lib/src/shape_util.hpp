@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Internal shape helpers shared by the ops (not installed).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include <xgrad/tensor.hpp>
+
+namespace xgrad::detail {
+
+/// Number of elements of a shape.
+std::size_t shape_size(const Shape& shape) noexcept;
+
+/// "(4,3)", "()" for 0-d.
+std::string shape_str(const Shape& shape);
+
+/// The NumPy broadcast shape of a and b; throws std::invalid_argument naming `op`, both shapes
+/// and the first dimension that differs.
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
+
+/// Sums `g` over the axes along which an input of shape `shape` was broadcast to g's shape, so
+/// the result has exactly `shape`. The only place where backward un-broadcasts.
+template <class T>
+xt::xarray<T> sum_to_shape(xt::xarray<T>&& g, const Shape& shape);
+
+/// Sums x along `axis` (the axis is removed). A plain strided loop: it handles zero-size
+/// shapes, which crash xtensor 0.24.3's reducers (RELIABILITY V6), and vectorizes.
+template <class T>
+xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis);
+
+/// Evaluates `f()` into an array of `shape`, or returns an empty array of that shape without
+/// calling it when the shape has no elements (xtensor's assignment misbehaves on those).
+template <class T, class F>
+xt::xarray<T> evaluate(const Shape& shape, F&& f) {
+  if (shape_size(shape) == 0) return xt::xarray<T>::from_shape(shape);
+  return xt::xarray<T>(f());
+}
+
+/// Maps a possibly negative axis into [0, rank); throws std::invalid_argument naming `op`.
+std::size_t normalize_axis(const char* op, std::int64_t axis, std::size_t rank);
+
+
+}  // namespace xgrad::detail
