@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   using xgrad::Tensor64;
-  const Tensor64 x(xt::xarray<double>{{0.0, 0.0, 1.0}, {0.0, 1.0, 1.0}, {1.0, 0.0, 1.0}, {1.0, 1.0, 1.0}});
+  const Tensor64 x(
+      xt::xarray<double>{{0.0, 0.0, 1.0}, {0.0, 1.0, 1.0}, {1.0, 0.0, 1.0}, {1.0, 1.0, 1.0}});
   xt::xarray<double> targets = {0.0, 1.0, 1.0, 0.0};
   targets.reshape({4, 1});  // a braced (4,1) literal is ambiguous for xtensor's constructors
   const Tensor64 y(targets);
@@ -72,9 +73,10 @@ int main(int argc, char** argv) {
     std::printf("iteration %5d  loss %.6f  (final)\n", iterations, final_loss);
   }
   bool monotone = true;
-  for (std::size_t i = 1; i < history.size(); ++i) monotone = monotone && history[i] <= history[i - 1];
-  std::printf("\ntrained %d iterations in %.2f ms (%.2f us per iteration); loss %s\n\n",
-              iterations, seconds * 1e3, iterations > 0 ? seconds * 1e6 / iterations : 0.0,
+  for (std::size_t i = 1; i < history.size(); ++i)
+    monotone = monotone && history[i] <= history[i - 1];
+  std::printf("\ntrained %d iterations in %.2f ms (%.2f us per iteration); loss %s\n\n", iterations,
+              seconds * 1e3, iterations > 0 ? seconds * 1e6 / iterations : 0.0,
               monotone ? "never rose" : "ROSE at some step");
   std::printf("Prediction | Y (Actual)\n");
   for (std::size_t r = 0; r < 4; ++r) {

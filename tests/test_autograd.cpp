@@ -110,7 +110,7 @@ TEST_CASE("autograd: backward twice needs retain_graph", "[autograd]") {
 TEST_CASE("autograd: modifying a saved value in place makes backward throw", "[autograd]") {
   Tensor64 w(test::make({1.0, 2.0}, {2}), true);
   Tensor64 x(test::make({3.0, 4.0}, {2}), false);
-  auto loss = sum(w * x);  // mul saves w (for x's gradient) and x (for w's gradient)
+  auto loss = sum(w * x);       // mul saves w (for x's gradient) and x (for w's gradient)
   x.mutable_value()(0) = 10.0;  // in-place change after the forward pass
   CHECK_THROWS_WITH(loss.backward(), Catch::Contains("mul backward") &&
                                          Catch::Contains("modified by an inplace operation") &&

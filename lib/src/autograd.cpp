@@ -24,8 +24,9 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
   if (root.released_) {
     throw std::logic_error(
         std::string("backward: trying to backward through the graph a second time (at ") +
-        root.name() + "); its saved values were freed after the first backward. Specify "
-                      "retain_graph=true on the first call to backward through it twice.");
+        root.name() +
+        "); its saved values were freed after the first backward. Specify "
+        "retain_graph=true on the first call to backward through it twice.");
   }
   const std::uint64_t epoch = g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
 
@@ -47,8 +48,10 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
         if (child->released_) {
           throw std::logic_error(
               std::string("backward: trying to backward through part of a graph a second time "
-                          "(at ") + child->name() + "); its saved values were freed. Specify "
-                          "retain_graph=true on the first backward through it.");
+                          "(at ") +
+              child->name() +
+              "); its saved values were freed. Specify "
+              "retain_graph=true on the first backward through it.");
         }
         child->mark_ = epoch;
         stack.push_back({child, 0});

@@ -10,8 +10,8 @@ namespace xgrad {
 std::uint64_t Generator::uniform_int(std::uint64_t n) {
   if (n == 0) throw std::invalid_argument("Generator::uniform_int: n must be positive");
   // Rejection sampling: draws in the incomplete last block of size n would bias small values.
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % n;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
   std::uint64_t r = engine_();
   while (r >= limit) r = engine_();
   return r % n;

@@ -120,8 +120,8 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
       if (!(std::abs(num - ana) <= options.atol + options.rtol * std::abs(num))) {
         std::ostringstream line;
         line.precision(10);
-        line << "input " << i << " element " << index_str(t.shape(), k) << ": numerical "
-             << num << ", analytical " << ana << " (|diff| " << std::abs(num - ana) << ")";
+        line << "input " << i << " element " << index_str(t.shape(), k) << ": numerical " << num
+             << ", analytical " << ana << " (|diff| " << std::abs(num - ana) << ")";
         fail(line.str());
       }
     }

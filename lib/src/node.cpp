@@ -39,7 +39,8 @@ template <class T>
 void Node<T>::set_requires_grad(bool r) {
   if (is_op_) {
     throw std::logic_error(std::string("requires_grad_: can only be changed on a leaf, not on the "
-                                       "result of ") + name());
+                                       "result of ") +
+                           name());
   }
   requires_grad_ = r;
 }

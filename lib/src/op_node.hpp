@@ -69,11 +69,12 @@ class BackwardCtx {
  private:
   [[noreturn]] void throw_modified(const std::string& what, std::uint32_t now,
                                    std::uint32_t expected) const {
-    throw std::runtime_error(std::string(node_.name()) +
-                             " backward: one of the variables needed for gradient computation ("
-                             + what + ") has been modified by an inplace operation: it is at "
-                             "version " + std::to_string(now) + "; expected version " +
-                             std::to_string(expected));
+    throw std::runtime_error(
+        std::string(node_.name()) +
+        " backward: one of the variables needed for gradient computation (" + what +
+        ") has been modified by an inplace operation: it is at "
+        "version " +
+        std::to_string(now) + "; expected version " + std::to_string(expected));
   }
   Node<T>& node_;
 };
@@ -82,7 +83,8 @@ class BackwardCtx {
 template <class T, class Op>
 class OpNode final : public Node<T> {
  public:
-  OpNode(xt::xarray<T>&& value, Op&& op) : Node<T>(std::move(value), true, true), op_(std::move(op)) {}
+  OpNode(xt::xarray<T>&& value, Op&& op)
+      : Node<T>(std::move(value), true, true), op_(std::move(op)) {}
   const char* name() const noexcept override { return Op::name; }
 
  protected:

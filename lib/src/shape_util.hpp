@@ -41,5 +41,4 @@ xt::xarray<T> evaluate(const Shape& shape, F&& f) {
 /// Maps a possibly negative axis into [0, rank); throws std::invalid_argument naming `op`.
 std::size_t normalize_axis(const char* op, std::int64_t axis, std::size_t rank);
 
-
 }  // namespace xgrad::detail

@@ -33,8 +33,8 @@ template <class T>
 T BasicTensor<T>::item() const {
   const Array& v = value();
   if (v.size() != 1) {
-    throw std::invalid_argument("item: tensor of shape " + detail::shape_str(v.shape()) +
-                                " has " + std::to_string(v.size()) + " elements, not 1");
+    throw std::invalid_argument("item: tensor of shape " + detail::shape_str(v.shape()) + " has " +
+                                std::to_string(v.size()) + " elements, not 1");
   }
   return *v.data();
 }
@@ -43,10 +43,11 @@ template <class T>
 void BasicTensor<T>::backward(bool retain_graph) const {
   const NodeType& n = checked();
   if (n.value().size() != 1) {
-    throw std::invalid_argument("backward: grad can be implicitly created only for a tensor with "
-                                "one element, but this " + std::string(n.name()) +
-                                " result has shape " + detail::shape_str(n.value().shape()) +
-                                "; pass the upstream gradient: backward(seed)");
+    throw std::invalid_argument(
+        "backward: grad can be implicitly created only for a tensor with "
+        "one element, but this " +
+        std::string(n.name()) + " result has shape " + detail::shape_str(n.value().shape()) +
+        "; pass the upstream gradient: backward(seed)");
   }
   backward(Array(xt::ones<T>(n.value().shape())), retain_graph);
 }
@@ -123,14 +124,14 @@ BasicTensor<T> randn(const Shape& shape, Generator& gen, bool requires_grad) {
   return BasicTensor<T>(std::move(a), requires_grad);
 }
 
-#define XGRAD_INSTANTIATE(T)                                                   \
-  template class BasicTensor<T>;                                               \
-  template std::ostream& operator<<(std::ostream&, const BasicTensor<T>&);     \
-  template BasicTensor<T> zeros<T>(const Shape&, bool);                        \
-  template BasicTensor<T> ones<T>(const Shape&, bool);                         \
-  template BasicTensor<T> full<T>(const Shape&, T, bool);                      \
-  template BasicTensor<T> scalar<T>(T, bool);                                  \
-  template BasicTensor<T> rand<T>(const Shape&, Generator&, bool);             \
+#define XGRAD_INSTANTIATE(T)                                               \
+  template class BasicTensor<T>;                                           \
+  template std::ostream& operator<<(std::ostream&, const BasicTensor<T>&); \
+  template BasicTensor<T> zeros<T>(const Shape&, bool);                    \
+  template BasicTensor<T> ones<T>(const Shape&, bool);                     \
+  template BasicTensor<T> full<T>(const Shape&, T, bool);                  \
+  template BasicTensor<T> scalar<T>(T, bool);                              \
+  template BasicTensor<T> rand<T>(const Shape&, Generator&, bool);         \
   template BasicTensor<T> randn<T>(const Shape&, Generator&, bool);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

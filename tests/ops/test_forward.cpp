@@ -41,7 +41,8 @@ TEST_CASE("binary ops: incompatible shapes throw naming op and shapes", "[ops][b
 
 TEST_CASE("elementwise ops: values", "[ops][elementwise]") {
   Tensor64 x(make({-1.0, 0.0, 0.5, 2.0}, {4}));
-  CHECK(test::all_close(exp(x).value(), make({std::exp(-1.0), 1, std::exp(0.5), std::exp(2.0)}, {4}), 1e-15));
+  CHECK(test::all_close(exp(x).value(),
+                        make({std::exp(-1.0), 1, std::exp(0.5), std::exp(2.0)}, {4}), 1e-15));
   Tensor64 p(make({1.0, 4.0, 0.25}, {3}));
   CHECK(test::all_close(log(p).value(), make({0, std::log(4.0), std::log(0.25)}, {3}), 1e-15));
   CHECK(sqrt(p).value() == make({1, 2, 0.5}, {3}));
@@ -49,10 +50,12 @@ TEST_CASE("elementwise ops: values", "[ops][elementwise]") {
   CHECK(test::all_close(pow(p, -0.5).value(), make({1, 0.5, 2}, {3}), 1e-15));
   CHECK(abs(x).value() == make({1, 0, 0.5, 2}, {4}));
   CHECK(relu(x).value() == make({0, 0, 0.5, 2}, {4}));
-  CHECK(test::all_close(tanh(x).value(), make({std::tanh(-1.0), 0, std::tanh(0.5), std::tanh(2.0)}, {4}), 1e-15));
-  CHECK(test::all_close(sigmoid(x).value(),
-                        make({1 / (1 + std::exp(1.0)), 0.5, 1 / (1 + std::exp(-0.5)), 1 / (1 + std::exp(-2.0))}, {4}),
-                        1e-15));
+  CHECK(test::all_close(tanh(x).value(),
+                        make({std::tanh(-1.0), 0, std::tanh(0.5), std::tanh(2.0)}, {4}), 1e-15));
+  CHECK(test::all_close(
+      sigmoid(x).value(),
+      make({1 / (1 + std::exp(1.0)), 0.5, 1 / (1 + std::exp(-0.5)), 1 / (1 + std::exp(-2.0))}, {4}),
+      1e-15));
   CHECK(log(Tensor64(make({0.0}, {}))).item() == -std::numeric_limits<double>::infinity());
 }
 
@@ -96,7 +99,8 @@ TEST_CASE("matmul: values, shapes and errors", "[ops][linalg]") {
   Tensor64 c(make({1, 2, 3, 4}, {4, 1}));
   Tensor64 d(make({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, {4, 3}));
   CHECK_THROWS_AS(matmul(d, c), std::invalid_argument);
-  CHECK_THROWS_WITH(matmul(d, c), Catch::StartsWith("matmul: shapes (4,3) and (4,1) are not aligned"));
+  CHECK_THROWS_WITH(matmul(d, c),
+                    Catch::StartsWith("matmul: shapes (4,3) and (4,1) are not aligned"));
   CHECK_THROWS_WITH(matmul(Tensor64(make({1, 2}, {2})), b), Catch::Contains("2-D"));
   // empty inner dimension: zeros, like NumPy
   Tensor64 e(xt::xarray<double>::from_shape({2, 0})), f(xt::xarray<double>::from_shape({0, 3}));
@@ -106,11 +110,13 @@ TEST_CASE("matmul: values, shapes and errors", "[ops][linalg]") {
 TEST_CASE("shape ops: transpose and reshape", "[ops][shape]") {
   Tensor64 a(make({1, 2, 3, 4, 5, 6}, {2, 3}));
   CHECK(transpose(a).value() == make({1, 4, 2, 5, 3, 6}, {3, 2}));
-  CHECK_THROWS_WITH(transpose(Tensor64(make({1, 2}, {2}))), Catch::Contains("transpose: expects a 2-D"));
+  CHECK_THROWS_WITH(transpose(Tensor64(make({1, 2}, {2}))),
+                    Catch::Contains("transpose: expects a 2-D"));
   CHECK(reshape(a, {3, 2}).value() == make({1, 2, 3, 4, 5, 6}, {3, 2}));
   CHECK(reshape(a, {-1}).shape() == Shape{6});
   CHECK(reshape(a, {1, -1, 2}).shape() == Shape{1, 3, 2});
-  CHECK_THROWS_WITH(reshape(a, {4, 2}), Catch::Contains("reshape: cannot reshape a tensor of shape (2,3) to (4,2)"));
+  CHECK_THROWS_WITH(reshape(a, {4, 2}),
+                    Catch::Contains("reshape: cannot reshape a tensor of shape (2,3) to (4,2)"));
   CHECK_THROWS_WITH(reshape(a, {-1, -1}), Catch::Contains("only one dimension can be -1"));
   CHECK_THROWS_WITH(reshape(a, {-2, 3}), Catch::Contains("negative"));
   CHECK_THROWS_WITH(reshape(a, {4, -1}), Catch::Contains("cannot be inferred"));
@@ -126,7 +132,8 @@ TEST_CASE("reductions: values, keepdims, negative axes, errors", "[ops][reduce]"
   CHECK(mean(a).item() == 3.5);
   CHECK(mean(a, 0).value() == make({2.5, 3.5, 4.5}, {3}));
   CHECK(mean(a, -1, true).value() == make({2, 5}, {2, 1}));
-  CHECK_THROWS_WITH(sum(a, 2), Catch::Contains("sum: axis 2 is out of range for a tensor of rank 2"));
+  CHECK_THROWS_WITH(sum(a, 2),
+                    Catch::Contains("sum: axis 2 is out of range for a tensor of rank 2"));
   CHECK_THROWS_WITH(mean(a, -3), Catch::Contains("mean: axis -3 is out of range"));
   // Zero elements: sum is 0, mean is nan (documented)
   Tensor64 empty(xt::xarray<double>::from_shape({0, 3}));
@@ -143,6 +150,8 @@ TEST_CASE("losses: values and shape checks", "[ops][loss]") {
   CHECK(sse_loss(pred, target).item() == 0.25 + 0 + 1 + 4);
   CHECK(mse_loss(pred, target).item() == (0.25 + 0 + 1 + 4) / 4);
   Tensor64 flat(make({0.0, 1.0, 1.0, 0.0}, {4}));
-  CHECK_THROWS_WITH(sse_loss(pred, flat), Catch::Contains("sse_loss: prediction of shape (4,1) and target of shape (4,) differ"));
+  CHECK_THROWS_WITH(
+      sse_loss(pred, flat),
+      Catch::Contains("sse_loss: prediction of shape (4,1) and target of shape (4,) differ"));
   CHECK_THROWS_AS(mse_loss(pred, flat), std::invalid_argument);
 }

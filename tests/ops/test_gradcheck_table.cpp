@@ -19,8 +19,8 @@ struct Domain {
   double lo = -2.0, hi = 2.0, gap = 0.0;
 };
 const Domain kAny{};
-const Domain kPositive{0.2, 3.0, 0.0};   // log, sqrt, pow with fractional exponents
-const Domain kNonZero{-2.0, 2.0, 0.2};   // denominators and the kinks of abs and relu
+const Domain kPositive{0.2, 3.0, 0.0};  // log, sqrt, pow with fractional exponents
+const Domain kNonZero{-2.0, 2.0, 0.2};  // denominators and the kinks of abs and relu
 
 struct Row {
   std::string name;
@@ -31,17 +31,35 @@ struct Row {
 
 const std::vector<std::vector<Shape>> kUnary = {{{}}, {{1}}, {{5}}, {{3, 4}}, {{2, 3, 4}}};
 // Same shapes, then row, column and scalar broadcasting, then pairs from PyTorch's OpInfo.
-const std::vector<std::vector<Shape>> kBinary = {
-    {{}, {}},           {{5}, {5}},          {{3, 4}, {3, 4}},     {{3, 4}, {4}},
-    {{4}, {3, 4}},      {{3, 4}, {3, 1}},    {{3, 1}, {3, 4}},     {{3, 4}, {}},
-    {{}, {3, 4}},       {{4, 1}, {1, 4}},    {{1}, {5, 4}},        {{1}, {}},
-    {{2}, {}},          {{1}, {2}},          {{2, 1}, {2}},        {{1, 2}, {2}},
-    {{3, 2}, {2}},      {{1, 3, 2}, {2}},    {{1, 3, 2}, {3, 2}},  {{3, 1, 2}, {3, 2}},
-    {{2, 3, 2}, {}},    {{3, 1, 2}, {1, 3, 2}}, {{2, 1, 3, 4}, {2, 1, 3, 1}}};
+const std::vector<std::vector<Shape>> kBinary = {{{}, {}},
+                                                 {{5}, {5}},
+                                                 {{3, 4}, {3, 4}},
+                                                 {{3, 4}, {4}},
+                                                 {{4}, {3, 4}},
+                                                 {{3, 4}, {3, 1}},
+                                                 {{3, 1}, {3, 4}},
+                                                 {{3, 4}, {}},
+                                                 {{}, {3, 4}},
+                                                 {{4, 1}, {1, 4}},
+                                                 {{1}, {5, 4}},
+                                                 {{1}, {}},
+                                                 {{2}, {}},
+                                                 {{1}, {2}},
+                                                 {{2, 1}, {2}},
+                                                 {{1, 2}, {2}},
+                                                 {{3, 2}, {2}},
+                                                 {{1, 3, 2}, {2}},
+                                                 {{1, 3, 2}, {3, 2}},
+                                                 {{3, 1, 2}, {3, 2}},
+                                                 {{2, 3, 2}, {}},
+                                                 {{3, 1, 2}, {1, 3, 2}},
+                                                 {{2, 1, 3, 4}, {2, 1, 3, 1}}};
 
 std::vector<Row> table() {
   using namespace xgrad;
-  auto u = [](Tensor64 (*op)(const Tensor64&)) { return [op](const Inputs& in) { return op(in[0]); }; };
+  auto u = [](Tensor64 (*op)(const Tensor64&)) {
+    return [op](const Inputs& in) { return op(in[0]); };
+  };
   std::vector<Row> rows = {
       {"add", [](const Inputs& in) { return in[0] + in[1]; }, kBinary},
       {"sub", [](const Inputs& in) { return in[0] - in[1]; }, kBinary},
@@ -67,38 +85,55 @@ std::vector<Row> table() {
       {"sigmoid", u(&xgrad::sigmoid<double>), kUnary},
       {"tanh", u(&xgrad::tanh<double>), kUnary},
       {"relu", u(&xgrad::relu<double>), kUnary, kNonZero},
-      {"matmul", [](const Inputs& in) { return matmul(in[0], in[1]); },
+      {"matmul",
+       [](const Inputs& in) { return matmul(in[0], in[1]); },
        {{{4, 3}, {3, 2}}, {{1, 5}, {5, 1}}, {{3, 1}, {1, 4}}, {{2, 6}, {6, 3}}}},
-      {"transpose", [](const Inputs& in) { return transpose(in[0]); }, {{{3, 4}}, {{1, 5}}, {{2, 1}}}},
-      {"reshape", [](const Inputs& in) { return reshape(in[0], {-1}); },
+      {"transpose",
+       [](const Inputs& in) { return transpose(in[0]); },
+       {{{3, 4}}, {{1, 5}}, {{2, 1}}}},
+      {"reshape",
+       [](const Inputs& in) { return reshape(in[0], {-1}); },
        {{{}}, {{5}}, {{3, 4}}, {{2, 3, 4}}}},
-      {"reshape_2d", [](const Inputs& in) { return reshape(in[0], {2, -1, 3}); },
+      {"reshape_2d",
+       [](const Inputs& in) {
+         return reshape(in[0], {2, -1, 3});
+       },
        {{{3, 4}}, {{12}}, {{2, 3, 2}}}},
       {"sum", [](const Inputs& in) { return sum(in[0]); }, kUnary},
       {"sum_axis0", [](const Inputs& in) { return sum(in[0], 0); }, {{{5}}, {{3, 4}}, {{2, 3, 4}}}},
-      {"sum_axis_last_keepdims", [](const Inputs& in) { return sum(in[0], -1, true); },
+      {"sum_axis_last_keepdims",
+       [](const Inputs& in) { return sum(in[0], -1, true); },
        {{{5}}, {{3, 4}}, {{2, 3, 4}}}},
       {"sum_axis1", [](const Inputs& in) { return sum(in[0], 1); }, {{{3, 4}}, {{2, 3, 4}}}},
       {"mean", [](const Inputs& in) { return mean(in[0]); }, kUnary},
-      {"mean_axis0", [](const Inputs& in) { return mean(in[0], 0); }, {{{5}}, {{3, 4}}, {{2, 3, 4}}}},
-      {"mean_axis1_keepdims", [](const Inputs& in) { return mean(in[0], 1, true); },
+      {"mean_axis0",
+       [](const Inputs& in) { return mean(in[0], 0); },
+       {{{5}}, {{3, 4}}, {{2, 3, 4}}}},
+      {"mean_axis1_keepdims",
+       [](const Inputs& in) { return mean(in[0], 1, true); },
        {{{3, 4}}, {{2, 3, 4}}}},
-      {"sse_loss", [](const Inputs& in) { return sse_loss(in[0], in[1]); },
+      {"sse_loss",
+       [](const Inputs& in) { return sse_loss(in[0], in[1]); },
        {{{4, 1}, {4, 1}}, {{5}, {5}}, {{}, {}}}},
-      {"mse_loss", [](const Inputs& in) { return mse_loss(in[0], in[1]); },
+      {"mse_loss",
+       [](const Inputs& in) { return mse_loss(in[0], in[1]); },
        {{{4, 1}, {4, 1}}, {{5}, {5}}, {{2, 3}, {2, 3}}}},
       // A diamond that reuses nodes: x feeds two branches that meet again.
-      {"diamond", [](const Inputs& in) {
+      {"diamond",
+       [](const Inputs& in) {
          Tensor64 a = in[0] * in[1];
          Tensor64 b = exp(a) + a * in[0];
          return sigmoid(b) * a + tanh(in[1]) * a;
-       }, {{{3, 4}, {3, 4}}, {{3, 4}, {4}}, {{}, {2, 2}}}},
+       },
+       {{{3, 4}, {3, 4}}, {{3, 4}, {4}}, {{}, {2, 2}}}},
       // The tutorial's network as one function of its weights.
-      {"tutorial_net", [](const Inputs& in) {
+      {"tutorial_net",
+       [](const Inputs& in) {
          Tensor64 x(test::make({0, 0, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1}, {4, 3}));
          Tensor64 y(test::make({0, 1, 1, 0}, {4, 1}));
          return sse_loss(sigmoid(matmul(sigmoid(matmul(x, in[0])), in[1])), y);
-       }, {{{3, 4}, {4, 1}}}},
+       },
+       {{{3, 4}, {4, 1}}}},
   };
   return rows;
 }

@@ -12,10 +12,10 @@ namespace xgrad {
 
 /// Options of gradcheck; the defaults are PyTorch's (designed for double precision).
 struct GradcheckOptions {
-  double eps = 1e-6;   ///< central-difference step
-  double atol = 1e-5;  ///< absolute tolerance
-  double rtol = 1e-3;  ///< relative tolerance (of the numerical value)
-  std::uint64_t seed = 0;  ///< seed of the random upstream gradient
+  double eps = 1e-6;             ///< central-difference step
+  double atol = 1e-5;            ///< absolute tolerance
+  double rtol = 1e-3;            ///< relative tolerance (of the numerical value)
+  std::uint64_t seed = 0;        ///< seed of the random upstream gradient
   std::size_t max_reports = 10;  ///< failing elements listed in the report
 };
 

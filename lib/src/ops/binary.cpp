@@ -166,15 +166,15 @@ BasicTensor<T> rdiv(const BasicTensor<T>& x, detail::scalar_t<T> s) {
                              RDivScalarOp{}, x);
 }
 
-#define XGRAD_INSTANTIATE(T)                                                         \
-  template BasicTensor<T> add(const BasicTensor<T>&, const BasicTensor<T>&);         \
-  template BasicTensor<T> sub(const BasicTensor<T>&, const BasicTensor<T>&);         \
-  template BasicTensor<T> mul(const BasicTensor<T>&, const BasicTensor<T>&);         \
-  template BasicTensor<T> div(const BasicTensor<T>&, const BasicTensor<T>&);         \
-  template BasicTensor<T> add(const BasicTensor<T>&, detail::scalar_t<T>);           \
-  template BasicTensor<T> mul(const BasicTensor<T>&, detail::scalar_t<T>);           \
-  template BasicTensor<T> rsub(const BasicTensor<T>&, detail::scalar_t<T>);          \
-  template BasicTensor<T> div(const BasicTensor<T>&, detail::scalar_t<T>);           \
+#define XGRAD_INSTANTIATE(T)                                                 \
+  template BasicTensor<T> add(const BasicTensor<T>&, const BasicTensor<T>&); \
+  template BasicTensor<T> sub(const BasicTensor<T>&, const BasicTensor<T>&); \
+  template BasicTensor<T> mul(const BasicTensor<T>&, const BasicTensor<T>&); \
+  template BasicTensor<T> div(const BasicTensor<T>&, const BasicTensor<T>&); \
+  template BasicTensor<T> add(const BasicTensor<T>&, detail::scalar_t<T>);   \
+  template BasicTensor<T> mul(const BasicTensor<T>&, detail::scalar_t<T>);   \
+  template BasicTensor<T> rsub(const BasicTensor<T>&, detail::scalar_t<T>);  \
+  template BasicTensor<T> div(const BasicTensor<T>&, detail::scalar_t<T>);   \
   template BasicTensor<T> rdiv(const BasicTensor<T>&, detail::scalar_t<T>);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

@@ -144,7 +144,9 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   // 1 / (1 + e^-x) is stable in IEEE arithmetic: for very negative x, e^-x overflows to +inf
   // and the quotient is exactly 0; for very positive x, e^-x underflows to 0 and y = 1.
   // No inf/inf or 0*inf can arise, so no nan; and it vectorizes (xsimd), unlike a branch.
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return T(1) / (T(1) + xt::exp(-x.value())); }), SigmoidOp{});
+  return unary(x,
+               detail::evaluate<T>(x.shape(), [&] { return T(1) / (T(1) + xt::exp(-x.value())); }),
+               SigmoidOp{});
 }
 
 template <class T>
@@ -157,18 +159,21 @@ template <class T>
 BasicTensor<T> relu(const BasicTensor<T>& x) {
   detail::check_defined(ReluOp::name, x);
   // "x <= 0 ? 0 : x" rather than maximum(x, 0): a nan input stays nan, as in PyTorch.
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::where(x.value() <= T(0), T(0), x.value()); }), ReluOp{});
+  return unary(
+      x,
+      detail::evaluate<T>(x.shape(), [&] { return xt::where(x.value() <= T(0), T(0), x.value()); }),
+      ReluOp{});
 }
 
-#define XGRAD_INSTANTIATE(T)                                             \
-  template BasicTensor<T> neg(const BasicTensor<T>&);                    \
-  template BasicTensor<T> exp(const BasicTensor<T>&);                    \
-  template BasicTensor<T> log(const BasicTensor<T>&);                    \
-  template BasicTensor<T> sqrt(const BasicTensor<T>&);                   \
+#define XGRAD_INSTANTIATE(T)                                               \
+  template BasicTensor<T> neg(const BasicTensor<T>&);                      \
+  template BasicTensor<T> exp(const BasicTensor<T>&);                      \
+  template BasicTensor<T> log(const BasicTensor<T>&);                      \
+  template BasicTensor<T> sqrt(const BasicTensor<T>&);                     \
   template BasicTensor<T> pow(const BasicTensor<T>&, detail::scalar_t<T>); \
-  template BasicTensor<T> abs(const BasicTensor<T>&);                    \
-  template BasicTensor<T> sigmoid(const BasicTensor<T>&);                \
-  template BasicTensor<T> tanh(const BasicTensor<T>&);                   \
+  template BasicTensor<T> abs(const BasicTensor<T>&);                      \
+  template BasicTensor<T> sigmoid(const BasicTensor<T>&);                  \
+  template BasicTensor<T> tanh(const BasicTensor<T>&);                     \
   template BasicTensor<T> relu(const BasicTensor<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

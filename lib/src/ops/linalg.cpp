@@ -20,7 +20,8 @@ xt::xarray<T> gemm_new(bool ta, bool tb, const xt::xarray<T>& a, const xt::xarra
                        std::size_t m, std::size_t n, std::size_t k) {
   xt::xarray<T> out = k == 0 ? xt::xarray<T>(xt::zeros<T>({m, n}))
                              : xt::xarray<T>(xt::xarray<T>::from_shape({m, n}));
-  if (m > 0 && n > 0 && k > 0) detail::gemm(ta, tb, m, n, k, T(1), a.data(), b.data(), T(0), out.data());
+  if (m > 0 && n > 0 && k > 0)
+    detail::gemm(ta, tb, m, n, k, T(1), a.data(), b.data(), T(0), out.data());
   return out;
 }
 
@@ -48,8 +49,8 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   const Shape& sa = a.shape();
   const Shape& sb = b.shape();
   if (sa.size() != 2 || sb.size() != 2) {
-    throw std::invalid_argument("matmul: expects 2-D tensors, got shapes " +
-                                detail::shape_str(sa) + " and " + detail::shape_str(sb));
+    throw std::invalid_argument("matmul: expects 2-D tensors, got shapes " + detail::shape_str(sa) +
+                                " and " + detail::shape_str(sb));
   }
   if (sa[1] != sb[0]) {
     throw std::invalid_argument("matmul: shapes " + detail::shape_str(sa) + " and " +

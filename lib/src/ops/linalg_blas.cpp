@@ -12,9 +12,8 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
   const auto lda = static_cast<int>(trans_a ? m : k);
   const auto ldb = static_cast<int>(trans_b ? k : n);
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, lda, b, ldb, beta, c,
-              static_cast<int>(n));
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), alpha, a, lda, b, ldb, beta, c, static_cast<int>(n));
 }
 
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, double alpha,
@@ -22,9 +21,8 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
   const auto lda = static_cast<int>(trans_a ? m : k);
   const auto ldb = static_cast<int>(trans_b ? k : n);
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a, lda, b, ldb, beta, c,
-              static_cast<int>(n));
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), alpha, a, lda, b, ldb, beta, c, static_cast<int>(n));
 }
 
 }  // namespace xgrad::detail

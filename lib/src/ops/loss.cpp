@@ -37,7 +37,7 @@ BasicTensor<T> mse_loss(const BasicTensor<T>& pred, const BasicTensor<T>& target
   return mean(pow(pred - target, T(2)));
 }
 
-#define XGRAD_INSTANTIATE(T)                                                   \
+#define XGRAD_INSTANTIATE(T)                                                      \
   template BasicTensor<T> sse_loss(const BasicTensor<T>&, const BasicTensor<T>&); \
   template BasicTensor<T> mse_loss(const BasicTensor<T>&, const BasicTensor<T>&);
 XGRAD_INSTANTIATE(float)

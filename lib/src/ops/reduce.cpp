@@ -31,9 +31,9 @@ struct SumOp {
     g.reshape(kept);
     const T s = static_cast<T>(scale);
     c.add(0, detail::evaluate<T>(c.x_shape(0), [&] {
-      return scale == 1.0 ? xt::xarray<T>(xt::broadcast(g, c.x_shape(0)))
-                          : xt::xarray<T>(xt::broadcast(g * s, c.x_shape(0)));
-    }));
+            return scale == 1.0 ? xt::xarray<T>(xt::broadcast(g, c.x_shape(0)))
+                                : xt::xarray<T>(xt::broadcast(g * s, c.x_shape(0)));
+          }));
   }
 };
 
@@ -96,10 +96,10 @@ BasicTensor<T> mean(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
   return detail::make_result(std::move(y), std::move(op), x);
 }
 
-#define XGRAD_INSTANTIATE(T)                                                  \
-  template BasicTensor<T> sum(const BasicTensor<T>&);                         \
-  template BasicTensor<T> sum(const BasicTensor<T>&, std::int64_t, bool);     \
-  template BasicTensor<T> mean(const BasicTensor<T>&);                        \
+#define XGRAD_INSTANTIATE(T)                                              \
+  template BasicTensor<T> sum(const BasicTensor<T>&);                     \
+  template BasicTensor<T> sum(const BasicTensor<T>&, std::int64_t, bool); \
+  template BasicTensor<T> mean(const BasicTensor<T>&);                    \
   template BasicTensor<T> mean(const BasicTensor<T>&, std::int64_t, bool);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

@@ -77,7 +77,7 @@ BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<std::int64_t>&
   return detail::make_result(std::move(y), ReshapeOp{}, x);
 }
 
-#define XGRAD_INSTANTIATE(T)                                  \
+#define XGRAD_INSTANTIATE(T)                                \
   template BasicTensor<T> transpose(const BasicTensor<T>&); \
   template BasicTensor<T> reshape(const BasicTensor<T>&, const std::vector<std::int64_t>&);
 XGRAD_INSTANTIATE(float)
