@@ -20,6 +20,8 @@ packages=(
   libbenchmark-dev
   libcli11-dev
   libzip-dev
+  python3-numpy  # the .npz interoperability test opens xgrad's files with numpy.load
+  gnuplot-nox    # docs/plot_loss.gnuplot
   "$@"
 )
 
