@@ -36,8 +36,19 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
     Node<T>* node;
     std::size_t next;
   };
-  std::vector<Node<T>*> order;
-  std::vector<Frame> stack;
+  // Reused across calls (per thread): small graphs then walk without allocating. A huge
+  // graph's buffers are released afterwards rather than kept for the thread's lifetime.
+  thread_local std::vector<Node<T>*> order;
+  thread_local std::vector<Frame> stack;
+  order.clear();
+  stack.clear();
+  struct Trim {
+    ~Trim() {
+      constexpr std::size_t keep = std::size_t{1} << 14;
+      if (order.capacity() > keep) std::vector<Node<T>*>().swap(order);
+      if (stack.capacity() > keep) std::vector<Frame>().swap(stack);
+    }
+  } trim;
   root.mark_ = epoch;
   stack.push_back({&root, 0});
   while (!stack.empty()) {

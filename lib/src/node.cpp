@@ -3,6 +3,9 @@
 
 #include <xtensor/xnoalias.hpp>
 
+#include <array>
+#include <cstdint>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -10,8 +13,28 @@
 
 namespace xgrad {
 
+namespace detail {
+bool apply_memory_default() noexcept;  // memory.cpp
+}  // namespace detail
+
+namespace {
+// Applied when the library is loaded: node.cpp is linked into every program that makes a
+// tensor, even from the static library (see memory.hpp).
+[[maybe_unused]] const bool g_memory_default = detail::apply_memory_default();
+
+// Leaves shared by graphs in several threads (parameters) are the only nodes two backward
+// passes can touch at once. A small table of mutexes, picked by address, guards their
+// accumulation without a mutex in every node.
+std::mutex& leaf_mutex(const void* node) noexcept {
+  static std::array<std::mutex, 64> table;
+  const auto h = reinterpret_cast<std::uintptr_t>(node) >> 6;
+  return table[h % table.size()];
+}
+}  // namespace
+
 template <class T>
 Node<T>::~Node() {
+  detail::live_nodes.fetch_sub(1, std::memory_order_relaxed);
   // A chain of shared_ptr destructors recurses once per node and overflows the stack on long
   // graphs (pytorch#5534). Instead, move the edges of every node we are about to free into an
   // explicit stack, so each destructor below runs with no edges and returns at once.
@@ -63,6 +86,8 @@ void Node<T>::accumulate_grad(Array&& g) {
                            detail::shape_str(g.shape()) + " does not match " + name() +
                            " of shape " + detail::shape_str(value_.shape()));
   }
+  std::unique_lock<std::mutex> lock;
+  if (!is_op_) lock = std::unique_lock<std::mutex>(leaf_mutex(this));
   if (!has_grad_) {
     grad_ = std::move(g);
     has_grad_ = true;

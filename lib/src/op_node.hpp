@@ -47,6 +47,7 @@ class BackwardCtx {
     }
     return e.node->value_;
   }
+  std::size_t num_inputs() const noexcept { return node_.num_inputs_; }
   const Shape& x_shape(std::size_t i) const noexcept { return node_.edge(i).node->value_.shape(); }
   /// Whether input i needs a gradient (skip computing it otherwise).
   bool needs(std::size_t i) const noexcept { return node_.edge(i).node->requires_grad_; }
@@ -58,6 +59,7 @@ class BackwardCtx {
                              std::to_string(i) + " has shape " + shape_str(g.shape()) +
                              " but the input has shape " + shape_str(in.value_.shape()));
     }
+    if (is_anomaly_enabled()) check_anomaly(node_.name(), i, g.data(), g.size(), g.shape());
     in.accumulate_grad(std::move(g));
   }
   /// Accumulates `g` (of the broadcast output shape) into input i after summing it over the

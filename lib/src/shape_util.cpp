@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "shape_util.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <vector>
 
-#include <algorithm>
+#include <xgrad/autograd.hpp>
 
 namespace xgrad::detail {
 
@@ -96,6 +98,21 @@ std::size_t shape_size(const Shape& shape) noexcept {
   return n;
 }
 
+template <class T>
+void check_anomaly(const char* op, std::size_t input, const T* g, std::size_t n,
+                   const Shape& shape) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (std::isfinite(g[k])) continue;
+    throw AnomalyError(std::string("anomaly: backward of '") + op + "' produced " +
+                       (std::isnan(g[k]) ? "NaN" : "Inf") + " in the gradient of input " +
+                       std::to_string(input) + " (shape " + shape_str(shape) + ", element " +
+                       std::to_string(k) + "); the '" + op +
+                       "' op of the forward pass is where the non-finite gradient starts");
+  }
+}
+
+template void check_anomaly(const char*, std::size_t, const float*, std::size_t, const Shape&);
+template void check_anomaly(const char*, std::size_t, const double*, std::size_t, const Shape&);
 template xt::xarray<float> sum_to_shape(xt::xarray<float>&&, const Shape&);
 template xt::xarray<float> sum_axis(const xt::xarray<float>&, std::size_t);
 template xt::xarray<double> sum_axis(const xt::xarray<double>&, std::size_t);

@@ -38,6 +38,12 @@ xt::xarray<T> evaluate(const Shape& shape, F&& f) {
   return xt::xarray<T>(f());
 }
 
+/// Anomaly mode: throws xgrad::AnomalyError naming `op` (the forward op whose backward ran),
+/// the input index and the shape if one of the n values at `g` is NaN or Inf.
+template <class T>
+void check_anomaly(const char* op, std::size_t input, const T* g, std::size_t n,
+                   const Shape& shape);
+
 /// Maps a possibly negative axis into [0, rank); throws std::invalid_argument naming `op`.
 std::size_t normalize_axis(const char* op, std::int64_t axis, std::size_t rank);
 

@@ -39,9 +39,20 @@ T BasicTensor<T>::item() const {
   return *v.data();
 }
 
+namespace {
+template <class N>
+void check_requires_grad(const N& n) {
+  if (!n.requires_grad()) {
+    throw std::logic_error(std::string("backward: this tensor (") + n.name() +
+                           ") does not require grad and has no graph: no input of the "
+                           "computation requires grad, or it ran under NoGradGuard");
+  }
+}
+}  // namespace
+
 template <class T>
 void BasicTensor<T>::backward(bool retain_graph) const {
-  const NodeType& n = checked();
+  NodeType& n = checked();
   if (n.value().size() != 1) {
     throw std::invalid_argument(
         "backward: grad can be implicitly created only for a tensor with "
@@ -49,17 +60,16 @@ void BasicTensor<T>::backward(bool retain_graph) const {
         std::string(n.name()) + " result has shape " + detail::shape_str(n.value().shape()) +
         "; pass the upstream gradient: backward(seed)");
   }
-  backward(Array(xt::ones<T>(n.value().shape())), retain_graph);
+  check_requires_grad(n);
+  Array seed = Array::from_shape(n.value().shape());
+  *seed.data() = T(1);
+  detail::Engine<T>::run(n, std::move(seed), retain_graph);
 }
 
 template <class T>
 void BasicTensor<T>::backward(const Array& seed, bool retain_graph) const {
   NodeType& n = checked();
-  if (!n.requires_grad()) {
-    throw std::logic_error(std::string("backward: this tensor (") + n.name() +
-                           ") does not require grad and has no graph: no input of the "
-                           "computation requires grad, or it ran under NoGradGuard");
-  }
+  check_requires_grad(n);
   if (seed.shape() != n.value().shape()) {
     throw std::invalid_argument("backward: seed of shape " + detail::shape_str(seed.shape()) +
                                 " does not match the tensor's shape " +

@@ -4,6 +4,7 @@
 #include <xgrad/fwd.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -14,11 +15,20 @@
 namespace xgrad {
 
 namespace detail {
+/// Number of Node objects alive (both scalar types); see live_node_count().
+inline std::atomic<std::size_t> live_nodes{0};
 template <class T>
 class BackwardCtx;
 template <class T>
 struct Engine;
 }  // namespace detail
+
+/// The number of graph nodes (tensors and op results, float and double) alive in the process.
+/// A training step that drops every handle it made returns it to where it started: tests use
+/// it to prove the graph has no leaks or ownership cycles.
+inline std::size_t live_node_count() noexcept {
+  return detail::live_nodes.load(std::memory_order_relaxed);
+}
 
 /// One vertex of the computational graph.
 ///
@@ -46,7 +56,9 @@ class Node {
   };
 
   explicit Node(Array value, bool requires_grad = false)
-      : value_(std::move(value)), requires_grad_(requires_grad) {}
+      : value_(std::move(value)), requires_grad_(requires_grad) {
+    detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
+  }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node();
@@ -75,7 +87,8 @@ class Node {
   void zero_grad() noexcept { has_grad_ = false; }
   /// Adds `g` to the gradient (moves it in if there is none). Throws std::logic_error naming
   /// this node's op and both shapes if `g` does not have the value's exact shape: xtensor's
-  /// `+=` would otherwise resize the gradient silently.
+  /// `+=` would otherwise resize the gradient silently. Accumulation into a leaf holds a lock,
+  /// so backward passes of independent graphs in several threads may share parameters.
   void accumulate_grad(Array&& g);
 
   std::size_t num_inputs() const noexcept { return num_inputs_; }
@@ -86,7 +99,9 @@ class Node {
 
  protected:
   Node(Array value, bool requires_grad, bool is_op)
-      : value_(std::move(value)), requires_grad_(requires_grad), is_op_(is_op) {}
+      : value_(std::move(value)), requires_grad_(requires_grad), is_op_(is_op) {
+    detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
+  }
   /// The op's backward rule: reads grad_ and pushes gradients into the inputs.
   virtual void backward_impl() {}
 

@@ -13,6 +13,7 @@
 #include <xgrad/io/npy.hpp>
 #include <xgrad/io/npz.hpp>
 #include <xgrad/io/serialize.hpp>
+#include <xgrad/memory.hpp>
 #include <xgrad/nn/activation.hpp>
 #include <xgrad/nn/dropout.hpp>
 #include <xgrad/nn/init.hpp>

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include <xgrad/nn/init.hpp>
-#include <xgrad/ops/binary.hpp>
 #include <xgrad/ops/linalg.hpp>
 #include <xgrad/ops/shape.hpp>
 
@@ -77,26 +76,19 @@ BasicTensor<T> BasicLinear<T>::forward(const TensorType& x) {
         "Linear: expects an input of shape (..., " + std::to_string(in_features_) +
         ") (in_features=" + std::to_string(in_features_) + "), got shape " + detail::shape_str(s));
   }
-  // The weight is stored (out, in) like PyTorch's, hence the transpose (a copy of W per call,
-  // small next to the product itself for batches of more than a few rows).
-  const TensorType wt = transpose(weight());
-  TensorType y;
-  if (s.size() == 2) {
-    y = matmul(x, wt);
-  } else {
-    // Fold every leading dimension into the rows of one matrix product, then unfold.
-    std::int64_t rows = 1;
-    std::vector<std::int64_t> out_shape;
-    for (std::size_t d = 0; d + 1 < s.size(); ++d) {
-      rows *= static_cast<std::int64_t>(s[d]);
-      out_shape.push_back(static_cast<std::int64_t>(s[d]));
-    }
-    out_shape.push_back(static_cast<std::int64_t>(out_features_));
-    const auto in = static_cast<std::int64_t>(in_features_);
-    y = reshape(matmul(reshape(x, {rows, in}), wt), out_shape);
+  const TensorType no_bias;
+  const TensorType& b = has_bias_ ? bias() : no_bias;
+  if (s.size() == 2) return linear(x, weight(), b);
+  // Fold every leading dimension into the rows of one product, then unfold.
+  std::int64_t rows = 1;
+  std::vector<std::int64_t> out_shape;
+  for (std::size_t d = 0; d + 1 < s.size(); ++d) {
+    rows *= static_cast<std::int64_t>(s[d]);
+    out_shape.push_back(static_cast<std::int64_t>(s[d]));
   }
-  if (has_bias_) y = y + bias();  // (..., out) + (out,): broadcast over the leading dimensions
-  return y;
+  out_shape.push_back(static_cast<std::int64_t>(out_features_));
+  const auto in = static_cast<std::int64_t>(in_features_);
+  return reshape(linear(reshape(x, {rows, in}), weight(), b), out_shape);
 }
 
 template <class T>

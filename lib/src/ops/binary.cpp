@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/ops/binary.hpp>
 
+#include "../map.hpp"
 #include "../op_node.hpp"
 
 namespace xgrad {
@@ -14,6 +15,12 @@ Shape check_binary(const char* op, const BasicTensor<T>& a, const BasicTensor<T>
   detail::check_defined(op, a);
   detail::check_defined(op, b);
   return detail::broadcast_shapes(op, a.shape(), b.shape());
+}
+
+/// True when neither input of a binary op was broadcast (both have the output's shape).
+template <class T>
+bool same_shapes(const BackwardCtx<T>& c) {
+  return c.x_shape(0) == c.x_shape(1) && c.x_shape(0) == c.gy().shape();
 }
 
 struct AddOp {
@@ -33,7 +40,7 @@ struct SubOp {
   static constexpr const char* name = "sub";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(a-b) = da - db
-    if (c.needs(1)) c.add_reduced(1, xt::xarray<T>(-c.gy()));
+    if (c.needs(1)) c.add_reduced(1, detail::map(c.gy(), [](T g) { return -g; }));
     if (c.needs(0)) c.add_reduced(0, c.take_gy());
   }
 };
@@ -42,6 +49,12 @@ struct MulOp {
   static constexpr const char* name = "mul";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(ab) = b da + a db
+    if (same_shapes(c)) {                   // no broadcasting: plain loops
+      const auto mul = [](T g, T v) { return g * v; };
+      if (c.needs(0)) c.add(0, detail::map(c.gy(), c.x(1), mul));
+      if (c.needs(1)) c.add(1, detail::map(c.gy(), c.x(0), mul));
+      return;
+    }
     if (c.needs(0)) c.add_reduced(0, xt::xarray<T>(c.gy() * c.x(1)));
     if (c.needs(1)) c.add_reduced(1, xt::xarray<T>(c.gy() * c.x(0)));
   }
@@ -51,6 +64,13 @@ struct DivOp {
   static constexpr const char* name = "div";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(a/b) = da/b - (a/b) db/b = (da - y db)/b
+    if (same_shapes(c)) {
+      if (c.needs(0)) c.add(0, detail::map(c.gy(), c.x(1), [](T g, T b) { return g / b; }));
+      if (c.needs(1)) {
+        c.add(1, detail::map(c.gy(), c.y(), c.x(1), [](T g, T y, T b) { return -g * y / b; }));
+      }
+      return;
+    }
     if (c.needs(0)) c.add_reduced(0, xt::xarray<T>(c.gy() / c.x(1)));
     if (c.needs(1)) c.add_reduced(1, xt::xarray<T>(-c.gy() * c.y() / c.x(1)));
   }
@@ -73,7 +93,7 @@ struct MulScalarOp : ScalarOp<double> {
   static constexpr const char* name = "mul_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(xs)/dx = s
-    c.add(0, xt::xarray<T>(c.gy() * static_cast<T>(s)));
+    c.add(0, detail::map(c.gy(), [k = static_cast<T>(s)](T g) { return g * k; }));
   }
 };
 
@@ -81,7 +101,7 @@ struct RSubScalarOp {
   static constexpr const char* name = "rsub_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(s-x)/dx = -1
-    c.add(0, xt::xarray<T>(-c.gy()));
+    c.add(0, detail::map(c.gy(), [](T g) { return -g; }));
   }
 };
 
@@ -89,7 +109,7 @@ struct DivScalarOp : ScalarOp<double> {
   static constexpr const char* name = "div_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(x/s)/dx = 1/s
-    c.add(0, xt::xarray<T>(c.gy() / static_cast<T>(s)));
+    c.add(0, detail::map(c.gy(), [k = static_cast<T>(s)](T g) { return g / k; }));
   }
 };
 
@@ -97,7 +117,7 @@ struct RDivScalarOp {
   static constexpr const char* name = "rdiv_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(s/x)/dx = -s/x^2 = -y/x
-    c.add(0, xt::xarray<T>(-c.gy() * c.y() / c.x(0)));
+    c.add(0, detail::map(c.gy(), c.y(), c.x(0), [](T g, T y, T x) { return -g * y / x; }));
   }
 };
 
@@ -106,63 +126,71 @@ struct RDivScalarOp {
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   const Shape shape = check_binary(AddOp::name, a, b);
-  auto y = detail::evaluate<T>(shape, [&] { return a.value() + b.value(); });
+  auto y = a.shape() == b.shape()
+               ? detail::map(a.value(), b.value(), [](T u, T v) { return u + v; })
+               : detail::evaluate<T>(shape, [&] { return a.value() + b.value(); });
   return detail::make_result(std::move(y), AddOp{}, a, b);
 }
 
 template <class T>
 BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   const Shape shape = check_binary(SubOp::name, a, b);
-  auto y = detail::evaluate<T>(shape, [&] { return a.value() - b.value(); });
+  auto y = a.shape() == b.shape()
+               ? detail::map(a.value(), b.value(), [](T u, T v) { return u - v; })
+               : detail::evaluate<T>(shape, [&] { return a.value() - b.value(); });
   return detail::make_result(std::move(y), SubOp{}, a, b);
 }
 
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   const Shape shape = check_binary(MulOp::name, a, b);
-  auto y = detail::evaluate<T>(shape, [&] { return a.value() * b.value(); });
+  auto y = a.shape() == b.shape()
+               ? detail::map(a.value(), b.value(), [](T u, T v) { return u * v; })
+               : detail::evaluate<T>(shape, [&] { return a.value() * b.value(); });
   return detail::make_result(std::move(y), MulOp{}, a, b);
 }
 
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   const Shape shape = check_binary(DivOp::name, a, b);
-  auto y = detail::evaluate<T>(shape, [&] { return a.value() / b.value(); });
+  auto y = a.shape() == b.shape()
+               ? detail::map(a.value(), b.value(), [](T u, T v) { return u / v; })
+               : detail::evaluate<T>(shape, [&] { return a.value() / b.value(); });
   return detail::make_result(std::move(y), DivOp{}, a, b);
 }
 
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   detail::check_defined(AddScalarOp::name, x);
-  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return x.value() + s; }),
+  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return v + k; }),
                              AddScalarOp{{s}}, x);
 }
 
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   detail::check_defined(MulScalarOp::name, x);
-  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return x.value() * s; }),
+  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return v * k; }),
                              MulScalarOp{{s}}, x);
 }
 
 template <class T>
 BasicTensor<T> rsub(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   detail::check_defined(RSubScalarOp::name, x);
-  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return s - x.value(); }),
+  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return k - v; }),
                              RSubScalarOp{}, x);
 }
 
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   detail::check_defined(DivScalarOp::name, x);
-  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return x.value() / s; }),
+  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return v / k; }),
                              DivScalarOp{{s}}, x);
 }
 
 template <class T>
 BasicTensor<T> rdiv(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   detail::check_defined(RDivScalarOp::name, x);
-  return detail::make_result(detail::evaluate<T>(x.shape(), [&] { return s / x.value(); }),
+  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return k / v; }),
                              RDivScalarOp{}, x);
 }
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/ops/elementwise.hpp>
 
+#include <cmath>
+
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
 
+#include "../map.hpp"
 #include "../op_node.hpp"
 
 namespace xgrad {
@@ -15,7 +18,7 @@ struct NegOp {
   static constexpr const char* name = "neg";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(-x) = -dx
-    c.add(0, xt::xarray<T>(-c.gy()));
+    c.add(0, detail::map(c.gy(), [](T g) { return -g; }));
   }
 };
 
@@ -23,7 +26,7 @@ struct ExpOp {
   static constexpr const char* name = "exp";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d e^x = e^x dx = y dx
-    c.add(0, xt::xarray<T>(c.gy() * c.y()));
+    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g * y; }));
   }
 };
 
@@ -31,7 +34,7 @@ struct LogOp {
   static constexpr const char* name = "log";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d log x = dx / x
-    c.add(0, xt::xarray<T>(c.gy() / c.x(0)));
+    c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) { return g / x; }));
   }
 };
 
@@ -39,7 +42,7 @@ struct SqrtOp {
   static constexpr const char* name = "sqrt";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d sqrt(x) = dx / (2 sqrt(x)) = dx / (2y)
-    c.add(0, xt::xarray<T>(c.gy() / (T(2) * c.y())));
+    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g / (T(2) * y); }));
   }
 };
 
@@ -50,9 +53,10 @@ struct PowOp {
   void backward(BackwardCtx<T>& c) const {  // d x^p = p x^(p-1) dx
     const T pt = static_cast<T>(p);
     if (p == 2.0) {
-      c.add(0, xt::xarray<T>(c.gy() * (T(2) * c.x(0))));
+      c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) { return g * (T(2) * x); }));
     } else {
-      c.add(0, xt::xarray<T>(c.gy() * (pt * xt::pow(c.x(0), pt - T(1)))));
+      c.add(0, detail::map(c.gy(), c.x(0),
+                           [pt](T g, T x) { return g * (pt * std::pow(x, pt - T(1))); }));
     }
   }
 };
@@ -61,7 +65,9 @@ struct AbsOp {
   static constexpr const char* name = "abs";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d|x| = sign(x) dx, sign(0) = 0
-    c.add(0, xt::xarray<T>(c.gy() * xt::sign(c.x(0))));
+    c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) {
+            return g * static_cast<T>((x > T(0)) - (x < T(0)));  // sign, 0 at 0 and nan for nan
+          }));
   }
 };
 
@@ -69,8 +75,7 @@ struct SigmoidOp {
   static constexpr const char* name = "sigmoid";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d s(x) = s(x) (1 - s(x)) dx = y (1 - y) dx
-    const auto& y = c.y();
-    c.add(0, xt::xarray<T>(c.gy() * y * (T(1) - y)));
+    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g * y * (T(1) - y); }));
   }
 };
 
@@ -78,8 +83,7 @@ struct TanhOp {
   static constexpr const char* name = "tanh";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d tanh(x) = (1 - tanh^2 x) dx = (1 - y^2) dx
-    const auto& y = c.y();
-    c.add(0, xt::xarray<T>(c.gy() * (T(1) - y * y)));
+    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g * (T(1) - y * y); }));
   }
 };
 
@@ -87,9 +91,17 @@ struct ReluOp {
   static constexpr const char* name = "relu";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d max(x,0) = [x > 0] dx (nan passes through)
-    c.add(0, xt::xarray<T>(xt::where(c.x(0) <= T(0), T(0), c.gy())));
+    c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) { return x <= T(0) ? T(0) : g; }));
   }
 };
+
+/// f elementwise: a scalar loop on small arrays (no expression machinery), xtensor's SIMD
+/// kernels (`expr`, applied to the array) on large ones.
+template <class T, class F, class E>
+xt::xarray<T> transcendental(const xt::xarray<T>& x, F f, E expr) {
+  if (x.size() <= detail::kSmallMap) return detail::map(x, f);
+  return xt::xarray<T>(expr(x));
+}
 
 template <class T, class Op>
 BasicTensor<T> unary(const BasicTensor<T>& x, xt::xarray<T>&& y, Op op) {
@@ -101,41 +113,54 @@ BasicTensor<T> unary(const BasicTensor<T>& x, xt::xarray<T>&& y, Op op) {
 template <class T>
 BasicTensor<T> neg(const BasicTensor<T>& x) {
   detail::check_defined(NegOp::name, x);
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return -x.value(); }), NegOp{});
+  return unary(x, detail::map(x.value(), [](T v) { return -v; }), NegOp{});
 }
 
 template <class T>
 BasicTensor<T> exp(const BasicTensor<T>& x) {
   detail::check_defined(ExpOp::name, x);
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::exp(x.value()); }), ExpOp{});
+  return unary(
+      x,
+      transcendental(
+          x.value(), [](T v) { return std::exp(v); }, [](const auto& v) { return xt::exp(v); }),
+      ExpOp{});
 }
 
 template <class T>
 BasicTensor<T> log(const BasicTensor<T>& x) {
   detail::check_defined(LogOp::name, x);
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::log(x.value()); }), LogOp{});
+  return unary(
+      x,
+      transcendental(
+          x.value(), [](T v) { return std::log(v); }, [](const auto& v) { return xt::log(v); }),
+      LogOp{});
 }
 
 template <class T>
 BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   detail::check_defined(SqrtOp::name, x);
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::sqrt(x.value()); }), SqrtOp{});
+  return unary(
+      x,
+      transcendental(
+          x.value(), [](T v) { return std::sqrt(v); }, [](const auto& v) { return xt::sqrt(v); }),
+      SqrtOp{});
 }
 
 template <class T>
 BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
   detail::check_defined(PowOp::name, x);
   // x^2 is the common case (squared errors): a multiply is exact and much faster than pow.
-  xt::xarray<T> y = detail::evaluate<T>(x.shape(), [&] {
-    return p == T(2) ? xt::xarray<T>(x.value() * x.value()) : xt::xarray<T>(xt::pow(x.value(), p));
-  });
+  xt::xarray<T> y = p == T(2) ? detail::map(x.value(), [](T v) { return v * v; })
+                              : transcendental(
+                                    x.value(), [p](T v) { return std::pow(v, p); },
+                                    [p](const auto& v) { return xt::pow(v, p); });
   return unary(x, std::move(y), PowOp{static_cast<double>(p)});
 }
 
 template <class T>
 BasicTensor<T> abs(const BasicTensor<T>& x) {
   detail::check_defined(AbsOp::name, x);
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::abs(x.value()); }), AbsOp{});
+  return unary(x, detail::map(x.value(), [](T v) { return std::abs(v); }), AbsOp{});
 }
 
 template <class T>
@@ -145,24 +170,27 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   // and the quotient is exactly 0; for very positive x, e^-x underflows to 0 and y = 1.
   // No inf/inf or 0*inf can arise, so no nan; and it vectorizes (xsimd), unlike a branch.
   return unary(x,
-               detail::evaluate<T>(x.shape(), [&] { return T(1) / (T(1) + xt::exp(-x.value())); }),
+               transcendental(
+                   x.value(), [](T v) { return T(1) / (T(1) + std::exp(-v)); },
+                   [](const auto& v) { return T(1) / (T(1) + xt::exp(-v)); }),
                SigmoidOp{});
 }
 
 template <class T>
 BasicTensor<T> tanh(const BasicTensor<T>& x) {
   detail::check_defined(TanhOp::name, x);
-  return unary(x, detail::evaluate<T>(x.shape(), [&] { return xt::tanh(x.value()); }), TanhOp{});
+  return unary(
+      x,
+      transcendental(
+          x.value(), [](T v) { return std::tanh(v); }, [](const auto& v) { return xt::tanh(v); }),
+      TanhOp{});
 }
 
 template <class T>
 BasicTensor<T> relu(const BasicTensor<T>& x) {
   detail::check_defined(ReluOp::name, x);
   // "x <= 0 ? 0 : x" rather than maximum(x, 0): a nan input stays nan, as in PyTorch.
-  return unary(
-      x,
-      detail::evaluate<T>(x.shape(), [&] { return xt::where(x.value() <= T(0), T(0), x.value()); }),
-      ReluOp{});
+  return unary(x, detail::map(x.value(), [](T v) { return v <= T(0) ? T(0) : v; }), ReluOp{});
 }
 
 #define XGRAD_INSTANTIATE(T)                                               \

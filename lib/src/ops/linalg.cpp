@@ -40,7 +40,72 @@ struct MatmulOp {
   }
 };
 
+/// x (m,in) . w^T (in,out) [+ b]: the forward of linear, into a fresh (m,out) array.
+template <class T>
+xt::xarray<T> linear_forward(const xt::xarray<T>& x, const xt::xarray<T>& w,
+                             const xt::xarray<T>* b) {
+  const std::size_t m = x.shape()[0], in = x.shape()[1], out = w.shape()[0];
+  xt::xarray<T> y = xt::xarray<T>::from_shape({m, out});
+  T* py = y.data();
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < out; ++j) py[i * out + j] = b != nullptr ? b->data()[j] : T(0);
+  }
+  if (m > 0 && out > 0 && in > 0)
+    detail::gemm(false, true, m, out, in, T(1), x.data(), w.data(), T(1), py);
+  return y;
+}
+
+// Inputs: 0 = x (m,in), 1 = weight (out,in), 2 = bias (out,) when present.
+struct LinearOp {
+  static constexpr const char* name = "linear";
+  template <class T>
+  void backward(BackwardCtx<T>& c) const {
+    const auto& g = c.gy();  // (m,out)
+    const std::size_t m = g.shape()[0], out = g.shape()[1], in = c.x_shape(0)[1];
+    if (c.needs(0)) c.add(0, gemm_new(false, false, g, c.x(1), m, in, out));  // g . w
+    if (c.needs(1)) c.add(1, gemm_new(true, false, g, c.x(0), out, in, m));   // g^T . x
+    if (c.num_inputs() == 3 && c.needs(2)) {
+      xt::xarray<T> db = xt::zeros<T>({out});
+      for (std::size_t i = 0; i < m; ++i) {
+        for (std::size_t j = 0; j < out; ++j) db.data()[j] += g.data()[i * out + j];
+      }
+      c.add(2, std::move(db));
+    }
+  }
+};
+
 }  // namespace
+
+template <class T>
+BasicTensor<T> linear(const BasicTensor<T>& x, const BasicTensor<T>& weight,
+                      const BasicTensor<T>& bias) {
+  detail::check_defined(LinearOp::name, x);
+  detail::check_defined(LinearOp::name, weight);
+  const Shape& sx = x.shape();
+  const Shape& sw = weight.shape();
+  if (sx.size() != 2 || sw.size() != 2 || sx[1] != sw[1]) {
+    throw std::invalid_argument("linear: input of shape " + detail::shape_str(sx) +
+                                " and weight of shape " + detail::shape_str(sw) +
+                                " do not fit: expected input (m,in) and weight (out,in)");
+  }
+  for (std::size_t d : {sx[0], sx[1], sw[0]}) {
+    if (d > static_cast<std::size_t>(INT_MAX)) {
+      throw std::invalid_argument("linear: dimension " + std::to_string(d) +
+                                  " exceeds the BLAS limit");
+    }
+  }
+  if (!bias.defined()) {
+    return detail::make_result(linear_forward<T>(x.value(), weight.value(), nullptr), LinearOp{}, x,
+                               weight);
+  }
+  if (bias.shape() != Shape{sw[0]}) {
+    throw std::invalid_argument("linear: bias of shape " + detail::shape_str(bias.shape()) +
+                                " does not match weight of shape " + detail::shape_str(sw) +
+                                ": expected (" + std::to_string(sw[0]) + ",)");
+  }
+  return detail::make_result(linear_forward(x.value(), weight.value(), &bias.value()), LinearOp{},
+                             x, weight, bias);
+}
 
 template <class T>
 BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
@@ -69,5 +134,9 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
 
 template BasicTensor<float> matmul(const BasicTensor<float>&, const BasicTensor<float>&);
 template BasicTensor<double> matmul(const BasicTensor<double>&, const BasicTensor<double>&);
+template BasicTensor<float> linear(const BasicTensor<float>&, const BasicTensor<float>&,
+                                   const BasicTensor<float>&);
+template BasicTensor<double> linear(const BasicTensor<double>&, const BasicTensor<double>&,
+                                    const BasicTensor<double>&);
 
 }  // namespace xgrad

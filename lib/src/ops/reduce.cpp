@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/ops/reduce.hpp>
 
+#include <algorithm>
 #include <limits>
 
 #include <xtensor/xbroadcast.hpp>
@@ -27,9 +28,15 @@ struct SumOp {
   double scale = 1.0;
   template <class T>
   void backward(BackwardCtx<T>& c) const {
+    const T s = static_cast<T>(scale);
+    if (c.gy().size() == 1) {  // a reduction to one element: fill, no broadcast machinery
+      xt::xarray<T> dx = xt::xarray<T>::from_shape(c.x_shape(0));
+      std::fill(dx.data(), dx.data() + dx.size(), *c.gy().data() * s);
+      c.add(0, std::move(dx));
+      return;
+    }
     xt::xarray<T> g = c.take_gy();
     g.reshape(kept);
-    const T s = static_cast<T>(scale);
     c.add(0, detail::evaluate<T>(c.x_shape(0), [&] {
             return scale == 1.0 ? xt::xarray<T>(xt::broadcast(g, c.x_shape(0)))
                                 : xt::xarray<T>(xt::broadcast(g * s, c.x_shape(0)));

@@ -44,6 +44,14 @@ void BasicSGD<T>::step() {
   for (std::size_t i = 0; i < this->params_.size(); ++i) {
     TensorType& p = this->params_[i];
     if (!p.has_grad() || p.size() == 0) continue;  // nothing to update
+    if (weight_decay_ == 0.0 && momentum_ == 0.0) {
+      // Plain SGD: one fused pass over the parameter, no copy of the gradient.
+      const T* g = p.grad().data();
+      T* w = p.mutable_value().data();
+      const std::size_t n = p.size();
+      for (std::size_t k = 0; k < n; ++k) w[k] -= lr * g[k];
+      continue;
+    }
     xt::xarray<T> d = p.grad();  // a copy: the stored gradient is left as backward made it
     if (weight_decay_ != 0.0) d += wd * p.value();
     if (momentum_ != 0.0) {

@@ -4,9 +4,9 @@
 #include <xgrad/tensor.hpp>
 
 /// \file
-/// Losses composed from generic ops (so their gradients come from autodiff). `pred` and
-/// `target` must have the same shape (no broadcasting: a (4,1) prediction against a (4,)
-/// target would silently compare every pair); a mismatch throws std::invalid_argument.
+/// Squared-error losses, each one fused op (one node, one pass; gradcheck-tested like every
+/// op). `pred` and `target` must have the same shape (no broadcasting: a (4,1) prediction against a
+/// (4,) target would silently compare every pair); a mismatch throws std::invalid_argument.
 
 namespace xgrad {
 
