@@ -1,37 +1,86 @@
 // SPDX-License-Identifier: MIT
-// The tutorial network (4x3 input, 3-4-1 sigmoid, SSE, lr 1, float64): time per training
-// iteration (forward + backward + update), and the chain of small ops that per-op overhead
-// is made of.
+// The tutorial network (4x3 input, 3-4-1 sigmoid, SSE, lr 1, float64) in xgrad:
+//   BM_TutorialTraining   one whole training (1500 iterations) from the fixed initial weights
+//                         of bench/compare/tutorial_weights.txt; its label carries the final
+//                         predictions, which bench/compare/ checks against every other
+//                         implementation (the floor, NumPy, PyTorch);
+//   BM_TutorialIteration  one training iteration (forward + backward + update);
+//   BM_OpChain            the chain of small ops that per-op overhead is made of (bench_ops
+//                         has the op-overhead benchmarks the comparison reports).
 #include <benchmark/benchmark.h>
 
+#include <array>
+
 #include <xgrad/xgrad.hpp>
+
+#include "bench_support.hpp"
+#include "tutorial_weights.hpp"
 
 namespace {
 
 using xgrad::Tensor64;
+using xgrad_bench::kTutorialWeights;
 
-xt::xarray<double> column(std::initializer_list<double> v) {
-  xt::xarray<double> a = v;
-  a.reshape({v.size(), 1});
-  return a;
+xt::xarray<double> tutorial_x() {
+  xt::xarray<double> x = xt::xarray<double>::from_shape({4, 3});
+  for (std::size_t r = 0; r < 4; ++r)
+    for (std::size_t c = 0; c < 3; ++c) x(r, c) = xgrad_bench::kTutorialX[r][c];
+  return x;
 }
 
-void BM_TutorialIteration(benchmark::State& state) {
-  const Tensor64 x(
-      xt::xarray<double>{{0.0, 0.0, 1.0}, {0.0, 1.0, 1.0}, {1.0, 0.0, 1.0}, {1.0, 1.0, 1.0}});
-  const Tensor64 y(column({0.0, 1.0, 1.0, 0.0}));
-  xgrad::Generator gen(3);
-  Tensor64 w1 = xgrad::rand<double>({3, 4}, gen, true);
-  Tensor64 w2 = xgrad::rand<double>({4, 1}, gen, true);
+xt::xarray<double> tutorial_y() {
+  xt::xarray<double> y = xt::xarray<double>::from_shape({4, 1});
+  for (std::size_t r = 0; r < 4; ++r) y(r, 0) = xgrad_bench::kTutorialY[r];
+  return y;
+}
+
+/// The fixed initial weights: weights1 (3x4) and weights2 (4x1), as leaves that require grad.
+std::array<Tensor64, 2> tutorial_weights() {
+  xt::xarray<double> w1 = xt::xarray<double>::from_shape({3, 4});
+  xt::xarray<double> w2 = xt::xarray<double>::from_shape({4, 1});
+  for (std::size_t i = 0; i < 12; ++i) w1.flat(i) = kTutorialWeights[i];
+  for (std::size_t i = 0; i < 4; ++i) w2.flat(i) = kTutorialWeights[12 + i];
+  return {Tensor64(w1, true), Tensor64(w2, true)};
+}
+
+/// One iteration, as in examples/tutorial: the tutorial's `weights += d_weights` is
+/// `w -= lr * dL/dw` with L the sum of squared errors.
+void tutorial_step(const Tensor64& x, const Tensor64& y, Tensor64& w1, Tensor64& w2) {
+  const Tensor64 out = xgrad::sigmoid(xgrad::matmul(xgrad::sigmoid(xgrad::matmul(x, w1)), w2));
+  const Tensor64 loss = xgrad::sse_loss(out, y);
+  loss.backward();
+  w1.mutable_value() -= xgrad_bench::kTutorialLr * w1.grad();
+  w2.mutable_value() -= xgrad_bench::kTutorialLr * w2.grad();
+  w1.zero_grad();
+  w2.zero_grad();
+}
+
+void BM_TutorialTraining(benchmark::State& state) {
+  const Tensor64 x(tutorial_x());
+  const Tensor64 y(tutorial_y());
+  std::array<double, 4> predictions{};
   for (auto _ : state) {
-    auto out = xgrad::sigmoid(xgrad::matmul(xgrad::sigmoid(xgrad::matmul(x, w1)), w2));
-    auto loss = xgrad::sse_loss(out, y);
-    loss.backward();
-    w1.mutable_value() -= w1.grad();
-    w2.mutable_value() -= w2.grad();
-    w1.zero_grad();
-    w2.zero_grad();
-    benchmark::DoNotOptimize(loss.item());
+    auto [w1, w2] = tutorial_weights();
+    for (int i = 0; i < xgrad_bench::kTutorialIterations; ++i) tutorial_step(x, y, w1, w2);
+    xgrad::NoGradGuard no_grad;
+    const Tensor64 out = xgrad::sigmoid(xgrad::matmul(xgrad::sigmoid(xgrad::matmul(x, w1)), w2));
+    for (std::size_t r = 0; r < 4; ++r) predictions[r] = out.value()(r, 0);
+    benchmark::DoNotOptimize(predictions.data());
+  }
+  state.SetLabel(xgrad_bench::predictions_label(predictions.data(), predictions.size()));
+  state.counters["us_per_iteration"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * xgrad_bench::kTutorialIterations * 1e-6,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_TutorialTraining)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_TutorialIteration(benchmark::State& state) {
+  const Tensor64 x(tutorial_x());
+  const Tensor64 y(tutorial_y());
+  auto [w1, w2] = tutorial_weights();
+  for (auto _ : state) {
+    tutorial_step(x, y, w1, w2);
+    benchmark::DoNotOptimize(w2.value().data());
   }
   state.SetItemsProcessed(state.iterations());
 }
