@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
 # The one command: installs what is missing, then configures, builds and tests xgrad.
 #
-# Usage: scripts/check.sh [--asan] [--debug] [--format] [--help]
-#   (default)  release preset: build everything (library, tests, examples, benchmarks)
-#              and run ctest (unit tests, example smoke tests, package consumer)
-#   --asan     also the asan preset (AddressSanitizer + UBSan, with the ASAN_OPTIONS and
-#              UBSAN_OPTIONS below: leaks, stack-use-after-return, halt on first error)
-#   --debug    also the debug preset (-O0, _GLIBCXX_ASSERTIONS, XTENSOR_ENABLE_ASSERT)
-#   --format   first check formatting with clang-format --dry-run -Werror
+# Usage: scripts/check.sh [--asan] [--debug] [--tsan] [--valgrind] [--fuzz] [--format] [--help]
+#   (default)   release preset: build everything (library, tests, examples, benchmarks)
+#               and run ctest (unit tests, example smoke tests, package consumer)
+#   --asan      also the asan preset (AddressSanitizer + UBSan, with the ASAN_OPTIONS and
+#               UBSAN_OPTIONS below: leaks, stack-use-after-return, halt on first error)
+#   --debug     also the debug preset (-O0, _GLIBCXX_ASSERTIONS, XTENSOR_ENABLE_ASSERT)
+#   --tsan      also the tsan preset: ThreadSanitizer build of the library and the [threads]
+#               tests (tests/threads) only, run with ctest
+#   --valgrind  valgrind --leak-check=full on the debug test binary (built if needed), tags
+#               [leak] and the .npy/.npz/save-load tests ([npy] [npz] [serialize] [fuzz])
+#   --fuzz      the fuzz preset (clang-14, ASan+UBSan, libFuzzer; installs clang-14 and
+#               libclang-rt-14-dev): corpus replay, then XGRAD_FUZZ_SECONDS (default 60) of
+#               fuzzing the .npy/.npz loaders; any finding fails
+#   --format    first check formatting with clang-format --dry-run -Werror
 # Environment: XGRAD_JOBS (default 2) parallel build and test jobs.
 # Prints the time of each phase and ends with one "N passed, N failed" line.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 presets=(release)
 format=0
+valgrind=0
+fuzz=0
 for arg in "$@"; do
   case "$arg" in
     --asan) presets+=(asan) ;;
     --debug) presets+=(debug) ;;
+    --tsan) presets+=(tsan) ;;
+    --valgrind) valgrind=1 ;;
+    --fuzz) fuzz=1 ;;
     --format) format=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "check: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
@@ -33,8 +45,11 @@ jobs="${XGRAD_JOBS:-2}"
 # exported here too because the build runs the test binary to list its test cases).
 asan_options="detect_leaks=1:detect_stack_use_after_return=1:strict_string_checks=1:halt_on_error=1"
 ubsan_options="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/cmake/ubsan.supp"
+tsan_options="halt_on_error=1:second_deadlock_stack=1"
+fuzz_seconds="${XGRAD_FUZZ_SECONDS:-60}"
 
 timings=()
+extra_summary=()
 total_passed=0
 total_failed=0
 ran_tests=0
@@ -50,6 +65,8 @@ summary() {
   if ((status != 0)); then
     echo "check.sh: FAILED (exit status $status)"
   fi
+  local extra
+  for extra in "${extra_summary[@]}"; do echo "$extra"; done
   if ((ran_tests)); then
     echo "ctest: ${total_passed} passed, ${total_failed} failed"
   fi
@@ -100,9 +117,73 @@ check_format() {
   echo "clang-format: ${#files[@]} files OK"
 }
 
+# run_valgrind: memcheck on the debug preset's test binary (built without -march=native:
+# valgrind 3.19 cannot decode AVX-512, which the release build may use), a small subset:
+# the leak tests and the file tests (RELIABILITY.md C4: L2, S1, S3).
+run_valgrind() {
+  local bin=build/debug/tests/xgrad_tests
+  local tags='[leak],[npy],[npz],[serialize],[fuzz]'
+  local log=build/debug/check-valgrind.log
+  # OPENBLAS_NUM_THREADS=1: no BLAS thread pool (its threads' TLS shows as "possibly lost").
+  OPENBLAS_NUM_THREADS=1 valgrind --error-exitcode=1 --leak-check=full --num-callers=30 \
+    "$bin" "$tags" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local errors
+  errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9][0-9]*\) errors.*/\1/p' "$log" | tail -n 1)
+  local cases
+  cases=$(sed -n 's/.*(\([0-9][0-9]*\) assertions\{0,1\} in \([0-9][0-9]*\) test cases\{0,1\}).*/\2 test cases, \1 assertions/p' "$log" | tail -n 1)
+  extra_summary+=("valgrind: ${errors:-?} errors (${cases:-no test summary}), exit status ${status}")
+  return "$status"
+}
+
+# run_fuzz_replay: the fuzzer binary runs every file of the crash corpus and the seed corpus
+# once, with the same limits as the fuzz run (so an input over -malloc_limit_mb fails here).
+fuzz_bin=build/fuzz/tests/fuzz/xgrad_fuzz_loaders
+fuzz_flags=(-rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10)
+fuzz_inputs() {
+  find tests/fuzz/crashes -type f
+  find tests/fixtures -type f \( -name '*.npy' -o -name '*.npz' \)
+}
+run_fuzz_replay() {
+  local files
+  mapfile -t files < <(fuzz_inputs | sort)
+  "$fuzz_bin" "${fuzz_flags[@]}" "${files[@]}" || return 1
+  echo "fuzz replay: ${#files[@]} inputs OK"
+}
+
+# run_fuzz: libFuzzer for fuzz_seconds on a fresh copy of the seeds and the crash corpus.
+# A finding (crash, sanitizer report, leak, timeout, OOM) leaves its input under
+# build/fuzz/fuzz-artifacts/ and fails the phase: add it to tests/fuzz/crashes/ once fixed.
+run_fuzz() {
+  local corpus=build/fuzz/fuzz-corpus artifacts=build/fuzz/fuzz-artifacts log=build/fuzz/check-fuzz.log
+  rm -rf "$corpus" "$artifacts"
+  mkdir -p "$corpus" "$artifacts"
+  local f
+  while read -r f; do cp "$f" "$corpus/"; done < <(fuzz_inputs)
+  local status=0
+  "$fuzz_bin" "${fuzz_flags[@]}" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1 || status=$?
+  grep -v '^#[0-9]' "$log" | tail -n 40
+  local execs findings
+  execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
+  findings=$(find "$artifacts" -type f | wc -l)
+  extra_summary+=("fuzz: ${execs:-?} executions in ${fuzz_seconds} s, ${findings} findings")
+  if ((status != 0 || findings != 0)); then
+    echo "fuzz: FINDING (exit status $status); inputs:" >&2
+    find "$artifacts" -type f >&2
+    return 1
+  fi
+}
+
 extra_packages=()
 if ((format)) && ! command -v clang-format >/dev/null 2>&1; then
   extra_packages+=(clang-format)
+fi
+if ((valgrind)); then
+  extra_packages+=(--valgrind)
+fi
+if ((fuzz)); then
+  extra_packages+=(--fuzz)
 fi
 phase "setup" scripts/setup.sh "${extra_packages[@]}"
 
@@ -110,11 +191,36 @@ if ((format)); then
   phase "format" check_format
 fi
 
+# The valgrind job needs the debug build: add the preset unless --debug already did.
+if ((valgrind)) && [[ " ${presets[*]} " != *" debug "* ]]; then
+  presets+=(debug-for-valgrind)
+fi
+
 for preset in "${presets[@]}"; do
-  if [[ "$preset" == asan ]]; then
-    export ASAN_OPTIONS="$asan_options" UBSAN_OPTIONS="$ubsan_options"
+  case "$preset" in
+    asan) export ASAN_OPTIONS="$asan_options" UBSAN_OPTIONS="$ubsan_options" ;;
+    tsan) export TSAN_OPTIONS="$tsan_options" ;;
+  esac
+  if [[ "$preset" == debug-for-valgrind ]]; then
+    # Only the test binary (not examples, benchmarks or ctest): valgrind runs it directly.
+    phase "debug: configure" cmake --preset debug
+    phase "debug: build" cmake --build --preset debug -j "$jobs" --target xgrad_tests
+    continue
   fi
   phase "${preset}: configure" cmake --preset "$preset"
   phase "${preset}: build" cmake --build --preset "$preset" -j "$jobs"
   phase "${preset}: test" run_ctest "$preset"
 done
+
+if ((valgrind)); then
+  phase "valgrind" run_valgrind
+fi
+
+if ((fuzz)); then
+  export ASAN_OPTIONS="$asan_options" UBSAN_OPTIONS="$ubsan_options"
+  phase "fuzz: configure" cmake --preset fuzz
+  phase "fuzz: build" cmake --build --preset fuzz -j "$jobs"
+  phase "fuzz: test" run_ctest fuzz
+  phase "fuzz: replay" run_fuzz_replay
+  phase "fuzz: ${fuzz_seconds} s run" run_fuzz
+fi

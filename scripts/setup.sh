@@ -2,9 +2,23 @@
 # Installs the Debian packages xgrad needs to build, test, benchmark and run its examples.
 # Idempotent: does nothing (not even apt-get update) when everything is already installed.
 #
-# Usage: scripts/setup.sh [extra-package...]
+# Usage: scripts/setup.sh [--fuzz] [--valgrind] [extra-package...]
+#   --fuzz      also clang-14 and libclang-rt-14-dev (libFuzzer, for scripts/check.sh --fuzz)
+#   --valgrind  also valgrind (for scripts/check.sh --valgrind)
+# The quick start needs neither: they are only installed when asked for.
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
+
+optional=()
+extra=()
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) optional+=(clang-14 libclang-rt-14-dev) ;;
+    --valgrind) optional+=(valgrind) ;;
+    -*) echo "setup: unknown option '$arg'" >&2; exit 2 ;;
+    *) extra+=("$arg") ;;
+  esac
+done
 
 packages=(
   build-essential
@@ -22,7 +36,8 @@ packages=(
   libzip-dev
   python3-numpy  # the .npz interoperability test opens xgrad's files with numpy.load
   gnuplot-nox    # docs/plot_loss.gnuplot
-  "$@"
+  ${optional[@]+"${optional[@]}"}
+  ${extra[@]+"${extra[@]}"}
 )
 
 missing=()

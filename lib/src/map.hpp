@@ -9,6 +9,7 @@
 // forwards (exp, tanh, ...) on large arrays keep xtensor's xsimd kernels (see kSmallMap).
 
 #include <cstddef>
+#include <utility>
 
 #include <xtensor/xarray.hpp>
 
@@ -52,6 +53,37 @@ xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, const xt::xarr
   const std::size_t n = a.size();
   for (std::size_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i], pc[i]);
   return y;
+}
+
+/// g[i] = f(g[i], b[i]) in g's own buffer, returned: backward rules use it on the upstream
+/// gradient they take (BackwardCtx::take_gy), so an elementwise backward allocates nothing.
+template <class T, class F>
+xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, F f) {
+  T* pg = g.data();
+  const T* pb = b.data();
+  const std::size_t n = g.size();
+  for (std::size_t i = 0; i < n; ++i) pg[i] = f(pg[i], pb[i]);
+  return std::move(g);
+}
+
+/// g[i] = f(g[i]) in place.
+template <class T, class F>
+xt::xarray<T> update(xt::xarray<T>&& g, F f) {
+  T* pg = g.data();
+  const std::size_t n = g.size();
+  for (std::size_t i = 0; i < n; ++i) pg[i] = f(pg[i]);
+  return std::move(g);
+}
+
+/// g[i] = f(g[i], b[i], c[i]) in place.
+template <class T, class F>
+xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
+  T* pg = g.data();
+  const T* pb = b.data();
+  const T* pc = c.data();
+  const std::size_t n = g.size();
+  for (std::size_t i = 0; i < n; ++i) pg[i] = f(pg[i], pb[i], pc[i]);
+  return std::move(g);
 }
 
 }  // namespace xgrad::detail

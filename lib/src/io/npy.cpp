@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <cstddef>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -234,15 +235,21 @@ std::uint32_t read_le(const unsigned char* p, std::size_t n) {
 
 /// prod(shape) * itemsize, or nullopt on overflow.
 std::optional<std::size_t> byte_count(const std::vector<std::size_t>& shape, std::size_t item) {
+  // The product with zero dimensions counted as 1 must fit in ptrdiff_t even when the array is
+  // empty: xtensor computes the strides of (0, 2^32, 2^32) as signed longs and overflows
+  // (NumPy rejects such shapes too: "array is too big").
   std::size_t n = item;
   bool zero = false;
-  for (std::size_t d : shape) zero = zero || d == 0;
-  if (zero) return 0;  // (0, 2^63) has no elements: no overflow to report
+  constexpr auto max = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
   for (std::size_t d : shape) {
-    if (n > std::numeric_limits<std::size_t>::max() / d) return std::nullopt;
+    if (d == 0) {
+      zero = true;
+      continue;
+    }
+    if (n > max / d) return std::nullopt;
     n *= d;
   }
-  return n;
+  return zero ? 0 : n;
 }
 
 }  // namespace

@@ -40,8 +40,15 @@ struct SubOp {
   static constexpr const char* name = "sub";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(a-b) = da - db
-    if (c.needs(1)) c.add_reduced(1, detail::map(c.gy(), [](T g) { return -g; }));
-    if (c.needs(0)) c.add_reduced(0, c.take_gy());
+    const auto neg = [](T g) { return -g; };
+    if (c.needs(0) && c.needs(1)) {
+      c.add_reduced(1, detail::map(c.gy(), neg));
+      c.add_reduced(0, c.take_gy());
+    } else if (c.needs(1)) {
+      c.add_reduced(1, detail::update(c.take_gy(), neg));
+    } else {
+      c.add_reduced(0, c.take_gy());
+    }
   }
 };
 
@@ -51,8 +58,11 @@ struct MulOp {
   void backward(BackwardCtx<T>& c) const {  // d(ab) = b da + a db
     if (same_shapes(c)) {                   // no broadcasting: plain loops
       const auto mul = [](T g, T v) { return g * v; };
-      if (c.needs(0)) c.add(0, detail::map(c.gy(), c.x(1), mul));
-      if (c.needs(1)) c.add(1, detail::map(c.gy(), c.x(0), mul));
+      if (c.needs(0)) {
+        c.add(0, c.needs(1) ? detail::map(c.gy(), c.x(1), mul)
+                            : detail::update(c.take_gy(), c.x(1), mul));
+      }
+      if (c.needs(1)) c.add(1, detail::update(c.take_gy(), c.x(0), mul));
       return;
     }
     if (c.needs(0)) c.add_reduced(0, xt::xarray<T>(c.gy() * c.x(1)));
@@ -65,9 +75,11 @@ struct DivOp {
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(a/b) = da/b - (a/b) db/b = (da - y db)/b
     if (same_shapes(c)) {
-      if (c.needs(0)) c.add(0, detail::map(c.gy(), c.x(1), [](T g, T b) { return g / b; }));
       if (c.needs(1)) {
         c.add(1, detail::map(c.gy(), c.y(), c.x(1), [](T g, T y, T b) { return -g * y / b; }));
+      }
+      if (c.needs(0)) {
+        c.add(0, detail::update(c.take_gy(), c.x(1), [](T g, T b) { return g / b; }));
       }
       return;
     }
@@ -93,7 +105,7 @@ struct MulScalarOp : ScalarOp<double> {
   static constexpr const char* name = "mul_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(xs)/dx = s
-    c.add(0, detail::map(c.gy(), [k = static_cast<T>(s)](T g) { return g * k; }));
+    c.add(0, detail::update(c.take_gy(), [k = static_cast<T>(s)](T g) { return g * k; }));
   }
 };
 
@@ -101,7 +113,7 @@ struct RSubScalarOp {
   static constexpr const char* name = "rsub_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(s-x)/dx = -1
-    c.add(0, detail::map(c.gy(), [](T g) { return -g; }));
+    c.add(0, detail::update(c.take_gy(), [](T g) { return -g; }));
   }
 };
 
@@ -109,7 +121,7 @@ struct DivScalarOp : ScalarOp<double> {
   static constexpr const char* name = "div_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(x/s)/dx = 1/s
-    c.add(0, detail::map(c.gy(), [k = static_cast<T>(s)](T g) { return g / k; }));
+    c.add(0, detail::update(c.take_gy(), [k = static_cast<T>(s)](T g) { return g / k; }));
   }
 };
 
@@ -117,7 +129,7 @@ struct RDivScalarOp {
   static constexpr const char* name = "rdiv_scalar";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(s/x)/dx = -s/x^2 = -y/x
-    c.add(0, detail::map(c.gy(), c.y(), c.x(0), [](T g, T y, T x) { return -g * y / x; }));
+    c.add(0, detail::update(c.take_gy(), c.y(), c.x(0), [](T g, T y, T x) { return -g * y / x; }));
   }
 };
 

@@ -18,7 +18,7 @@ struct NegOp {
   static constexpr const char* name = "neg";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d(-x) = -dx
-    c.add(0, detail::map(c.gy(), [](T g) { return -g; }));
+    c.add(0, detail::update(c.take_gy(), [](T g) { return -g; }));
   }
 };
 
@@ -26,7 +26,7 @@ struct ExpOp {
   static constexpr const char* name = "exp";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d e^x = e^x dx = y dx
-    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g * y; }));
+    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * y; }));
   }
 };
 
@@ -34,7 +34,7 @@ struct LogOp {
   static constexpr const char* name = "log";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d log x = dx / x
-    c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) { return g / x; }));
+    c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) { return g / x; }));
   }
 };
 
@@ -42,7 +42,7 @@ struct SqrtOp {
   static constexpr const char* name = "sqrt";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d sqrt(x) = dx / (2 sqrt(x)) = dx / (2y)
-    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g / (T(2) * y); }));
+    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g / (T(2) * y); }));
   }
 };
 
@@ -53,10 +53,10 @@ struct PowOp {
   void backward(BackwardCtx<T>& c) const {  // d x^p = p x^(p-1) dx
     const T pt = static_cast<T>(p);
     if (p == 2.0) {
-      c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) { return g * (T(2) * x); }));
+      c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) { return g * (T(2) * x); }));
     } else {
-      c.add(0, detail::map(c.gy(), c.x(0),
-                           [pt](T g, T x) { return g * (pt * std::pow(x, pt - T(1))); }));
+      c.add(0, detail::update(c.take_gy(), c.x(0),
+                              [pt](T g, T x) { return g * (pt * std::pow(x, pt - T(1))); }));
     }
   }
 };
@@ -65,7 +65,7 @@ struct AbsOp {
   static constexpr const char* name = "abs";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d|x| = sign(x) dx, sign(0) = 0
-    c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) {
+    c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) {
             return g * static_cast<T>((x > T(0)) - (x < T(0)));  // sign, 0 at 0 and nan for nan
           }));
   }
@@ -75,7 +75,7 @@ struct SigmoidOp {
   static constexpr const char* name = "sigmoid";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d s(x) = s(x) (1 - s(x)) dx = y (1 - y) dx
-    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g * y * (T(1) - y); }));
+    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * y * (T(1) - y); }));
   }
 };
 
@@ -83,7 +83,7 @@ struct TanhOp {
   static constexpr const char* name = "tanh";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d tanh(x) = (1 - tanh^2 x) dx = (1 - y^2) dx
-    c.add(0, detail::map(c.gy(), c.y(), [](T g, T y) { return g * (T(1) - y * y); }));
+    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * (T(1) - y * y); }));
   }
 };
 
@@ -91,7 +91,7 @@ struct ReluOp {
   static constexpr const char* name = "relu";
   template <class T>
   void backward(BackwardCtx<T>& c) const {  // d max(x,0) = [x > 0] dx (nan passes through)
-    c.add(0, detail::map(c.gy(), c.x(0), [](T g, T x) { return x <= T(0) ? T(0) : g; }));
+    c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) { return x <= T(0) ? T(0) : g; }));
   }
 };
 
