@@ -19,14 +19,18 @@ namespace xgrad::detail {
 /// SIMD expression path of xtensor is faster.
 inline constexpr std::size_t kSmallMap = 64;
 
+/// out[i] = f(in[i]...) for i < n: the one loop behind map and update. `out` may be one of
+/// the inputs (each element is read before it is written).
+template <class T, class F, class... In>
+void apply(T* out, std::size_t n, F f, const In*... in) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = f(in[i]...);
+}
+
 /// A new array of x's shape with y[i] = f(x[i]).
 template <class T, class F>
 xt::xarray<T> map(const xt::xarray<T>& x, F f) {
   xt::xarray<T> y = xt::xarray<T>::from_shape(x.shape());
-  const T* px = x.data();
-  T* py = y.data();
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i < n; ++i) py[i] = f(px[i]);
+  apply(y.data(), x.size(), f, x.data());
   return y;
 }
 
@@ -34,11 +38,7 @@ xt::xarray<T> map(const xt::xarray<T>& x, F f) {
 template <class T, class F>
 xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, F f) {
   xt::xarray<T> y = xt::xarray<T>::from_shape(a.shape());
-  const T* pa = a.data();
-  const T* pb = b.data();
-  T* py = y.data();
-  const std::size_t n = a.size();
-  for (std::size_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i]);
+  apply(y.data(), a.size(), f, a.data(), b.data());
   return y;
 }
 
@@ -46,43 +46,29 @@ xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, F f) {
 template <class T, class F>
 xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
   xt::xarray<T> y = xt::xarray<T>::from_shape(a.shape());
-  const T* pa = a.data();
-  const T* pb = b.data();
-  const T* pc = c.data();
-  T* py = y.data();
-  const std::size_t n = a.size();
-  for (std::size_t i = 0; i < n; ++i) py[i] = f(pa[i], pb[i], pc[i]);
+  apply(y.data(), a.size(), f, a.data(), b.data(), c.data());
   return y;
 }
 
-/// g[i] = f(g[i], b[i]) in g's own buffer, returned: backward rules use it on the upstream
-/// gradient they take (BackwardCtx::take_gy), so an elementwise backward allocates nothing.
+/// g[i] = f(g[i]) in g's own buffer, returned: backward rules use it on the upstream gradient
+/// they take (BackwardCtx::take_gy), so an elementwise backward allocates nothing.
 template <class T, class F>
-xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, F f) {
-  T* pg = g.data();
-  const T* pb = b.data();
-  const std::size_t n = g.size();
-  for (std::size_t i = 0; i < n; ++i) pg[i] = f(pg[i], pb[i]);
+xt::xarray<T> update(xt::xarray<T>&& g, F f) {
+  apply(g.data(), g.size(), f, static_cast<const T*>(g.data()));
   return std::move(g);
 }
 
-/// g[i] = f(g[i]) in place.
+/// g[i] = f(g[i], b[i]) in place.
 template <class T, class F>
-xt::xarray<T> update(xt::xarray<T>&& g, F f) {
-  T* pg = g.data();
-  const std::size_t n = g.size();
-  for (std::size_t i = 0; i < n; ++i) pg[i] = f(pg[i]);
+xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, F f) {
+  apply(g.data(), g.size(), f, static_cast<const T*>(g.data()), b.data());
   return std::move(g);
 }
 
 /// g[i] = f(g[i], b[i], c[i]) in place.
 template <class T, class F>
 xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
-  T* pg = g.data();
-  const T* pb = b.data();
-  const T* pc = c.data();
-  const std::size_t n = g.size();
-  for (std::size_t i = 0; i < n; ++i) pg[i] = f(pg[i], pb[i], pc[i]);
+  apply(g.data(), g.size(), f, static_cast<const T*>(g.data()), b.data(), c.data());
   return std::move(g);
 }
 
