@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/node.hpp>
 
-#include <xtensor/xnoalias.hpp>
-
 #include <array>
 #include <cstdint>
 #include <mutex>
@@ -92,7 +90,12 @@ void Node<T>::accumulate_grad(Array&& g) {
     grad_ = std::move(g);
     has_grad_ = true;
   } else {
-    xt::noalias(grad_) += g;  // shapes are equal: no silent resize (RELIABILITY V2)
+    // Shapes are equal (checked above: no silent resize, RELIABILITY V2) and both arrays are
+    // contiguous row-major, so a plain loop adds them.
+    T* dst = grad_.data();
+    const T* src = g.data();
+    const std::size_t n = grad_.size();
+    for (std::size_t i = 0; i < n; ++i) dst[i] += src[i];
   }
 }
 

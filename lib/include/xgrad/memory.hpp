@@ -17,4 +17,12 @@ namespace xgrad {
 /// MALLOC_TRIM_THRESHOLD_ (which then win). A no-op, returning false, without glibc.
 bool set_retain_freed_memory(bool on) noexcept;
 
+/// Whether tensor buffers of up to 64 KiB freed by a thread are kept for its next allocations
+/// (on by default; see xgrad/allocator.hpp). Each thread keeps at most 256 KiB per size class
+/// (11 classes, 64 B to 64 KiB) and frees them when it ends. Turning it off sends freed blocks
+/// back to the C heap (blocks already kept are still reused). Also off when the environment
+/// has XGRAD_BUFFER_CACHE=0, and always in AddressSanitizer builds of libxgrad, so that a use
+/// after free is reported (returns false there).
+bool set_buffer_cache(bool on) noexcept;
+
 }  // namespace xgrad

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+
 #include <xgrad/fwd.hpp>
 
 #include <array>
@@ -55,10 +57,11 @@ class Node {
     std::uint32_t version = 0;
   };
 
-  explicit Node(Array value, bool requires_grad = false)
+  explicit Node(Array&& value, bool requires_grad = false)
       : value_(std::move(value)), requires_grad_(requires_grad) {
     detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
   }
+  explicit Node(const Array& value, bool requires_grad = false) : Node(Array(value), requires_grad) {}
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node();
@@ -98,7 +101,7 @@ class Node {
   void add_input(Ptr input);
 
  protected:
-  Node(Array value, bool requires_grad, bool is_op)
+  Node(Array&& value, bool requires_grad, bool is_op)
       : value_(std::move(value)), requires_grad_(requires_grad), is_op_(is_op) {
     detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
   }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+
 #include <xgrad/autograd.hpp>
 #include <xgrad/fwd.hpp>
 #include <xgrad/generator.hpp>

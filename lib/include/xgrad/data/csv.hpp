@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+
 #include <filesystem>
 #include <string>
 #include <string_view>
