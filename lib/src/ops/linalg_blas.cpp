@@ -13,33 +13,40 @@ namespace {
 // networks like the tutorial's 4x3 . 3x4 pay on every product.
 constexpr std::size_t kSmallGemm = 4096;
 
+// Below this many multiply-adds every element of C is one dot product written once: no
+// partial sums go through memory, where a vectorized row update after scalar stores would
+// stall on store forwarding (this was most of the tutorial's GEMM time).
+constexpr std::size_t kDotGemm = 512;
+
 // C = alpha * op(A) . op(B) + beta * C, row-major, with the transposes fixed at compile time
 // so that each case is a loop nest the compiler can unroll and vectorize.
 template <bool TransA, bool TransB, class T>
-void small_gemm_t(std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, const T* b,
-                  T beta, T* c) {
-  for (std::size_t i = 0; i < m; ++i) {
-    T* ci = c + i * n;
-    if constexpr (TransB) {
-      // C[i, j] is a dot product of two rows when A is not transposed.
+void small_gemm_t(std::size_t m, std::size_t n, std::size_t k, T alpha, const T* __restrict a,
+                  const T* __restrict b, T beta, T* __restrict c) {
+  const auto at = [&](std::size_t i, std::size_t p) { return TransA ? a[p * m + i] : a[i * k + p]; };
+  if (TransB || m * n * k <= kDotGemm) {
+    for (std::size_t i = 0; i < m; ++i) {
       for (std::size_t j = 0; j < n; ++j) {
         T acc = T(0);
-        for (std::size_t p = 0; p < k; ++p) {
-          acc += (TransA ? a[p * m + i] : a[i * k + p]) * b[j * k + p];
-        }
-        ci[j] = alpha * acc + (beta == T(0) ? T(0) : beta * ci[j]);
+        for (std::size_t p = 0; p < k; ++p) acc += at(i, p) * (TransB ? b[j * k + p] : b[p * n + j]);
+        T& cij = c[i * n + j];
+        cij = beta == T(0) ? alpha * acc : alpha * acc + beta * cij;  // C may be garbage if beta is 0
       }
-    } else {
-      if (beta == T(0)) {
-        for (std::size_t j = 0; j < n; ++j) ci[j] = T(0);  // C may hold garbage when beta is 0
-      } else if (beta != T(1)) {
-        for (std::size_t j = 0; j < n; ++j) ci[j] *= beta;
-      }
-      for (std::size_t p = 0; p < k; ++p) {
-        const T aip = alpha * (TransA ? a[p * m + i] : a[i * k + p]);
-        const T* bp = b + p * n;
-        for (std::size_t j = 0; j < n; ++j) ci[j] += aip * bp[j];
-      }
+    }
+    return;
+  }
+  // Row updates C[i, :] += alpha A(i, p) B[p, :], contiguous in B and C.
+  for (std::size_t i = 0; i < m; ++i) {
+    T* ci = c + i * n;
+    if (beta == T(0)) {
+      for (std::size_t j = 0; j < n; ++j) ci[j] = T(0);
+    } else if (beta != T(1)) {
+      for (std::size_t j = 0; j < n; ++j) ci[j] *= beta;
+    }
+    for (std::size_t p = 0; p < k; ++p) {
+      const T aip = alpha * at(i, p);
+      const T* bp = b + p * n;
+      for (std::size_t j = 0; j < n; ++j) ci[j] += aip * bp[j];
     }
   }
 }
