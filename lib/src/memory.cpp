@@ -101,7 +101,9 @@ constexpr std::size_t size_class(std::size_t bytes) noexcept {
   return bits - kMinShift;
 }
 
-constexpr std::size_t class_bytes(std::size_t c) noexcept { return std::size_t{1} << (kMinShift + c); }
+constexpr std::size_t class_bytes(std::size_t c) noexcept {
+  return std::size_t{1} << (kMinShift + c);
+}
 
 constexpr std::uint32_t class_cap(std::size_t c) noexcept {
   const std::size_t by_budget = kClassBudget / class_bytes(c);

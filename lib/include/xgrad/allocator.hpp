@@ -16,9 +16,10 @@
 #ifndef XGRAD_ALLOCATOR_HPP
 #define XGRAD_ALLOCATOR_HPP
 
-#if defined(XTENSOR_DEFAULT_ALLOCATOR)
-#error "xgrad: include <xgrad/allocator.hpp> (or any xgrad header) before xtensor headers, \
-and do not define XTENSOR_DEFAULT_ALLOCATOR yourself: xgrad's tensors use xgrad::BufferAllocator. \
+#if defined(XTENSOR_DEFAULT_ALLOCATOR) || defined(XTENSOR_DEFAULT_SHAPE_CONTAINER)
+#error \
+    "xgrad: include <xgrad/allocator.hpp> (or any xgrad header) before xtensor headers, \
+and do not define XTENSOR_DEFAULT_ALLOCATOR or XTENSOR_DEFAULT_SHAPE_CONTAINER yourself: xgrad's tensors use xgrad::BufferAllocator. \
 The xgrad CMake target does this for you with -include xgrad/allocator.hpp."
 #endif
 
@@ -28,6 +29,8 @@ The xgrad CMake target does this for you with -include xgrad/allocator.hpp."
 #include <type_traits>
 
 #include <xsimd/memory/xsimd_alignment.hpp>
+
+#include <xgrad/detail/dims.hpp>
 
 namespace xgrad {
 
@@ -90,5 +93,7 @@ struct allocator_alignment<xgrad::mem::BufferAllocator<T>> {
 }  // namespace xsimd
 
 #define XTENSOR_DEFAULT_ALLOCATOR(T) ::xgrad::mem::BufferAllocator<T>
+// Shapes and strides: an inline block of 4 extents copied at once (xgrad/detail/dims.hpp).
+#define XTENSOR_DEFAULT_SHAPE_CONTAINER(T, EA, SA) ::xgrad::mem::Dims<std::size_t, SA>
 
 #endif  // XGRAD_ALLOCATOR_HPP

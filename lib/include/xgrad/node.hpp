@@ -61,7 +61,8 @@ class Node {
       : value_(std::move(value)), requires_grad_(requires_grad) {
     detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
   }
-  explicit Node(const Array& value, bool requires_grad = false) : Node(Array(value), requires_grad) {}
+  explicit Node(const Array& value, bool requires_grad = false)
+      : Node(Array(value), requires_grad) {}
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node();

@@ -23,14 +23,18 @@ constexpr std::size_t kDotGemm = 512;
 template <bool TransA, bool TransB, class T>
 void small_gemm_t(std::size_t m, std::size_t n, std::size_t k, T alpha, const T* __restrict a,
                   const T* __restrict b, T beta, T* __restrict c) {
-  const auto at = [&](std::size_t i, std::size_t p) { return TransA ? a[p * m + i] : a[i * k + p]; };
+  const auto at = [&](std::size_t i, std::size_t p) {
+    return TransA ? a[p * m + i] : a[i * k + p];
+  };
   if (TransB || m * n * k <= kDotGemm) {
     for (std::size_t i = 0; i < m; ++i) {
       for (std::size_t j = 0; j < n; ++j) {
         T acc = T(0);
-        for (std::size_t p = 0; p < k; ++p) acc += at(i, p) * (TransB ? b[j * k + p] : b[p * n + j]);
+        for (std::size_t p = 0; p < k; ++p)
+          acc += at(i, p) * (TransB ? b[j * k + p] : b[p * n + j]);
         T& cij = c[i * n + j];
-        cij = beta == T(0) ? alpha * acc : alpha * acc + beta * cij;  // C may be garbage if beta is 0
+        cij =
+            beta == T(0) ? alpha * acc : alpha * acc + beta * cij;  // C may be garbage if beta is 0
       }
     }
     return;

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// xgrad/allocator.hpp: the allocator (BufferAllocator) and shape container (mem::Dims) of
+// every xtensor container in a program that uses xgrad.
+#include <xgrad/xgrad.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xview.hpp>
+
+#include <cstdint>
+#include <set>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace {
+
+using xgrad::mem::Dims;
+
+bool aligned64(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 64 == 0; }
+
+}  // namespace
+
+TEST_CASE("storage: xt::xarray uses xgrad's allocator and shape container", "[storage]") {
+  STATIC_REQUIRE(
+      std::is_same_v<xt::xarray<double>::allocator_type, xgrad::mem::BufferAllocator<double>>);
+  STATIC_REQUIRE(std::is_same_v<xt::xarray<float>::shape_type, Dims<std::size_t>>);
+  STATIC_REQUIRE(std::is_same_v<xt::xarray<float>::strides_type, Dims<std::ptrdiff_t>>);
+  STATIC_REQUIRE(std::is_same_v<xgrad::Shape, Dims<std::size_t>>);
+}
+
+TEST_CASE("storage: every buffer is 64-byte aligned, whatever its size", "[storage]") {
+  std::vector<xt::xarray<double>> keep;
+  for (std::size_t n : {1, 2, 3, 7, 8, 9, 63, 64, 65, 1000, 8191, 8192, 8193, 100000}) {
+    keep.push_back(xt::xarray<double>::from_shape({n}));
+    CHECK(aligned64(keep.back().data()));
+    keep.push_back(xt::xarray<double>::from_shape({n, 3}));
+    CHECK(aligned64(keep.back().data()));
+  }
+  keep.clear();
+  // Recycled blocks too.
+  for (int i = 0; i < 100; ++i) {
+    xt::xarray<float> a = xt::xarray<float>::from_shape({static_cast<std::size_t>(i + 1)});
+    CHECK(aligned64(a.data()));
+  }
+}
+
+TEST_CASE("storage: freed small buffers are reused by the same thread", "[storage]") {
+  if (!xgrad::set_buffer_cache(true)) {
+    SUCCEED("the cache is off in this build (AddressSanitizer)");
+    return;
+  }
+  const void* first = nullptr;
+  {
+    xt::xarray<double> a = xt::xarray<double>::from_shape({5});  // 40 B: the 64 B class
+    first = a.data();
+  }
+  xt::xarray<float> b = xt::xarray<float>::from_shape({16});  // 64 B: the same class
+  CHECK(b.data() == first);
+
+  // With the cache off, freed blocks go back to the heap (and still-cached ones are reused).
+  REQUIRE(xgrad::set_buffer_cache(false));
+  {
+    xt::xarray<double> c = xt::xarray<double>::from_shape({1000});
+    CHECK(aligned64(c.data()));
+  }
+  REQUIRE(xgrad::set_buffer_cache(true));
+}
+
+TEST_CASE("storage: buffers freed by another thread, and threads that end, are safe", "[storage]") {
+  // Made here, freed in 4 threads that then end (their caches are emptied at thread exit);
+  // made in threads, freed here. ASan/TSan/valgrind jobs check the memory side.
+  std::vector<xt::xarray<double>> made(64);
+  for (std::size_t i = 0; i < made.size(); ++i) made[i] = xt::ones<double>({i + 1});
+  std::vector<std::thread> threads;
+  std::vector<std::vector<xt::xarray<double>>> from_threads(4);
+  for (std::size_t t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = t; i < made.size(); i += 4) made[i] = xt::xarray<double>();
+      for (std::size_t i = 0; i < 16; ++i) from_threads[t].push_back(xt::zeros<double>({i + 1}));
+      // A training step in the thread: blocks cycle through its cache.
+      xgrad::Tensor64 w = xgrad::full<double>({3, 2}, 0.5, true);
+      for (int s = 0; s < 10; ++s) xgrad::sum(xgrad::sigmoid(w * 2.0)).backward();
+      CHECK(w.grad()(0, 0) == Approx(10 * 2 * 0.7310585786300049 * (1 - 0.7310585786300049)));
+    });
+  }
+  for (auto& th : threads) th.join();
+  double total = 0;
+  for (auto& v : from_threads) {
+    for (auto& a : v) total += a.size();
+    v.clear();
+  }
+  CHECK(total == 4 * (16 * 17 / 2));
+}
+
+TEST_CASE("storage: Dims keeps up to 4 extents inline and any rank on the heap", "[storage]") {
+  Dims<std::size_t> a{2, 3, 4};
+  CHECK(a.size() == 3);
+  CHECK(a.capacity() == 4);
+  CHECK(a[1] == 3);
+  Dims<std::size_t> b = a;
+  CHECK(b == a);
+  b.push_back(5);
+  b.push_back(6);  // rank 5: moves to the heap
+  CHECK(b.size() == 5);
+  CHECK(b.capacity() >= 5);
+  CHECK(b != a);
+  CHECK(std::vector<std::size_t>(b.begin(), b.end()) == std::vector<std::size_t>{2, 3, 4, 5, 6});
+  Dims<std::size_t> c = std::move(b);  // steals the heap block
+  CHECK(c.size() == 5);
+  CHECK(b.empty());  // NOLINT(bugprone-use-after-move): a moved-from Dims is empty
+  c.erase(c.begin() + 1);
+  CHECK(std::vector<std::size_t>(c.begin(), c.end()) == std::vector<std::size_t>{2, 4, 5, 6});
+  c.insert(c.begin(), 9);
+  CHECK(c.front() == 9);
+  CHECK(c.back() == 6);
+  a = c;  // inline <- heap
+  CHECK(a == c);
+  c = Dims<std::size_t>{1};  // heap <- inline
+  CHECK(c.size() == 1);
+  CHECK(c[0] == 1);
+  c.resize(3);
+  CHECK(c[2] == 0);  // value-initialized
+  CHECK_THROWS_AS(c.at(3), std::out_of_range);
+  Dims<std::size_t> d(3, 7);
+  CHECK(d == Dims<std::size_t>{7, 7, 7});
+  a.swap(d);
+  CHECK(a == Dims<std::size_t>{7, 7, 7});
+  CHECK(d.size() == 5);
+}
+
+TEST_CASE("storage: xtensor works on arrays of rank above the inline capacity", "[storage]") {
+  xt::xarray<double> a = xt::arange<double>(2 * 3 * 1 * 2 * 2 * 2);
+  a.reshape({2, 3, 1, 2, 2, 2});
+  CHECK(a.dimension() == 6);
+  CHECK(a.strides()[0] == 24);
+  CHECK(a(1, 2, 0, 1, 1, 1) == 47);  // 24 + 2 * 8 + 4 + 2 + 1
+  const xt::xarray<double> s = xt::sum(a, {1, 3, 5});
+  REQUIRE(s.shape() == xgrad::Shape{2, 1, 2});
+  // s[i, 0, k] = sum over j, l, n of a[i, j, 0, l, k, n].
+  double expect = 0;
+  for (std::size_t j = 0; j < 3; ++j)
+    for (std::size_t l = 0; l < 2; ++l)
+      for (std::size_t n = 0; n < 2; ++n) expect += a(1, j, 0, l, 1, n);
+  CHECK(s(1, 0, 1) == expect);
+  const xt::xarray<double> b = xt::broadcast(xt::view(a, 0), {4, 3, 1, 2, 2, 2});
+  CHECK(b.shape()[0] == 4);
+  CHECK(b(3, 2, 0, 1, 1, 1) == a(0, 2, 0, 1, 1, 1));
+
+  // Autodiff through rank 6: d/dx sum(sigmoid(x) * 2).
+  xgrad::Tensor64 x(a * 0.01, true);
+  xgrad::sum(xgrad::sigmoid(x) * 2.0).backward();
+  const double y = 1 / (1 + std::exp(-0.47));
+  CHECK(x.grad()(1, 2, 0, 1, 1, 1) == Approx(2 * y * (1 - y)));
+  CHECK(x.grad().shape() == a.shape());
+}
