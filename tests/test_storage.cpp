@@ -156,3 +156,55 @@ TEST_CASE("storage: xtensor works on arrays of rank above the inline capacity", 
   CHECK(x.grad()(1, 2, 0, 1, 1, 1) == Approx(2 * y * (1 - y)));
   CHECK(x.grad().shape() == a.shape());
 }
+
+TEST_CASE("storage: large buffers are kept for the next request of their size", "[storage]") {
+  if (!xgrad::set_retain_freed_memory(true)) {
+    SUCCEED("retention is off in this build (AddressSanitizer)");
+    return;
+  }
+  const void* first = nullptr;
+  const void* second = nullptr;
+  {
+    xt::xarray<float> a = xt::xarray<float>::from_shape({256, 512});  // 512 KiB
+    a.fill(1.0f);
+    first = a.data();
+  }
+  {
+    xt::xarray<float> b = xt::xarray<float>::from_shape({512, 256});  // the same bytes
+    CHECK(b.data() == first);
+    CHECK(aligned64(b.data()));
+    xt::xarray<float> c = xt::xarray<float>::from_shape({512, 256});  // a second, new block
+    CHECK(c.data() != first);
+    second = c.data();
+    c.fill(2.0f);
+    CHECK(c(511, 255) == 2.0f);
+  }
+  {
+    // A block 1/8 larger than needed serves; one twice the size does not.
+    xt::xarray<float> d = xt::xarray<float>::from_shape({256, 480});
+    CHECK((d.data() == first || d.data() == second));
+    xt::xarray<float> e = xt::xarray<float>::from_shape({64, 512});
+    CHECK(e.data() != first);
+    CHECK(e.data() != second);
+  }
+  // Off: kept blocks are released and freed ones go back to the system.
+  REQUIRE(xgrad::set_retain_freed_memory(false));
+  {
+    xt::xarray<double> f = xt::ones<double>({300, 300});
+    CHECK(xt::sum(f)() == 90000.0);
+  }
+  REQUIRE(xgrad::set_retain_freed_memory(true));
+}
+
+TEST_CASE("storage: zero_grad frees the gradient buffer at once", "[storage]") {
+  xgrad::Tensor64 w = xgrad::full<double>({200, 200}, 1.0, true);
+  xgrad::sum(w * 3.0).backward();
+  REQUIRE(w.has_grad());
+  CHECK(w.grad()(199, 199) == 3.0);
+  w.zero_grad();
+  CHECK_FALSE(w.has_grad());
+  CHECK_THROWS_AS(w.grad(), std::logic_error);
+  xgrad::sum(w * 2.0).backward();  // a fresh gradient, not 3 + 2
+  CHECK(w.grad()(0, 0) == 2.0);
+  CHECK(w.grad().shape() == w.shape());
+}

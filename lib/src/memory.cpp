@@ -6,12 +6,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
+#include <limits>
+#include <map>
+#include <mutex>
 #include <new>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
+#include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define XGRAD_ASAN 1
@@ -22,20 +22,6 @@
 #endif
 
 namespace xgrad {
-
-bool set_retain_freed_memory(bool on) noexcept {
-#if defined(__GLIBC__)
-  constexpr int kMiB = 1 << 20;
-  // glibc's defaults: mmap above 128 KiB, trim the heap top above 128 KiB free.
-  const int mmap_threshold = on ? 32 * kMiB : 128 * 1024;
-  const int trim_threshold = on ? 256 * kMiB : 128 * 1024;
-  return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 &&
-         mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
-#else
-  (void)on;
-  return false;
-#endif
-}
 
 namespace {
 
@@ -118,7 +104,97 @@ void* heap_alloc(std::size_t bytes) {
   return p;
 }
 
+// ---- blocks above kMaxCached ---------------------------------------------------------------
+//
+// Each is its own anonymous mapping (page-aligned, so 64-byte aligned past a 64-byte header
+// holding the mapping's size). A freed one is kept, up to g_large_limit bytes in all, for the
+// next request that it fits with at most 1/8 to spare: a training loop asks for the same sizes
+// every step, so it gets the same pages back without a page fault, and since these blocks
+// never enter the C heap they cannot fragment it (with glibc's heap, held memory in the mlp
+// benchmark grew to 1.9x what it needs).
+
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kLargeHeader = detail::kBufferAlignment;
+constexpr std::size_t kDefaultLargeLimit = std::size_t{256} << 20;
+
+struct LargeCache {
+  std::mutex mu;
+  std::multimap<std::size_t, void*> free;  // mapping size -> mapping
+  std::size_t free_bytes = 0;
+  std::size_t limit = kDefaultLargeLimit;
+};
+
+// Never destroyed: tensors with static storage duration may be freed after main returns.
+LargeCache& large_cache() {
+  static auto* cache = new LargeCache;
+  return *cache;
+}
+
+void* large_alloc(std::size_t bytes) {
+#if defined(XGRAD_ASAN)
+  return heap_alloc(bytes);
+#else
+  if (bytes > std::numeric_limits<std::size_t>::max() - kLargeHeader - kPage)
+    throw std::bad_alloc();
+  const std::size_t need = (bytes + kLargeHeader + kPage - 1) / kPage * kPage;
+  LargeCache& lc = large_cache();
+  {
+    std::lock_guard<std::mutex> lock(lc.mu);
+    auto it = lc.free.lower_bound(need);
+    if (it != lc.free.end() && it->first - need <= need / 8) {
+      void* base = it->second;
+      lc.free_bytes -= it->first;
+      lc.free.erase(it);
+      return static_cast<char*>(base) + kLargeHeader;
+    }
+  }
+  void* base = mmap(nullptr, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  *static_cast<std::size_t*>(base) = need;
+  return static_cast<char*>(base) + kLargeHeader;
+#endif
+}
+
+void large_free(void* p) noexcept {
+#if defined(XGRAD_ASAN)
+  std::free(p);
+#else
+  void* base = static_cast<char*>(p) - kLargeHeader;
+  const std::size_t size = *static_cast<std::size_t*>(base);
+  LargeCache& lc = large_cache();
+  {
+    std::lock_guard<std::mutex> lock(lc.mu);
+    if (lc.free_bytes + size <= lc.limit) {
+      lc.free.emplace(size, base);
+      lc.free_bytes += size;
+      return;
+    }
+  }
+  munmap(base, size);
+#endif
+}
+
 }  // namespace
+
+bool set_retain_freed_memory(bool on) noexcept {
+#if defined(XGRAD_ASAN)
+  (void)on;
+  return false;
+#else
+  LargeCache& lc = large_cache();
+  std::multimap<std::size_t, void*> release;
+  {
+    std::lock_guard<std::mutex> lock(lc.mu);
+    lc.limit = on ? kDefaultLargeLimit : 0;
+    if (!on) {
+      release.swap(lc.free);
+      lc.free_bytes = 0;
+    }
+  }
+  for (const auto& [size, base] : release) munmap(base, size);
+  return true;
+#endif
+}
 
 bool set_buffer_cache(bool on) noexcept {
 #if defined(XGRAD_ASAN)
@@ -133,7 +209,7 @@ bool set_buffer_cache(bool on) noexcept {
 namespace detail {
 
 void* buffer_alloc(std::size_t bytes) {
-  if (bytes > kMaxCached) return heap_alloc(bytes);
+  if (bytes > kMaxCached) return large_alloc(bytes);
   const std::size_t c = size_class(bytes);
   ThreadCache& tc = t_cache;
   if (FreeBlock* b = tc.head[c]) {
@@ -147,7 +223,8 @@ void* buffer_alloc(std::size_t bytes) {
 
 void buffer_free(void* p, std::size_t bytes) noexcept {
   if (p == nullptr) return;
-  if (bytes <= kMaxCached && g_cache_enabled.load(std::memory_order_relaxed)) {
+  if (bytes > kMaxCached) return large_free(p);
+  if (g_cache_enabled.load(std::memory_order_relaxed)) {
     const std::size_t c = size_class(bytes);
     ThreadCache& tc = t_cache;
     if (!tc.closed && tc.count[c] < class_cap(c)) {
@@ -169,13 +246,9 @@ void buffer_free(void* p, std::size_t bytes) noexcept {
 bool apply_memory_default() noexcept {
   const char* cache = std::getenv("XGRAD_BUFFER_CACHE");
   if (cache != nullptr && std::strcmp(cache, "0") == 0) set_buffer_cache(false);
-  const char* opt = std::getenv("XGRAD_RETAIN_MEMORY");
-  if (opt != nullptr && std::strcmp(opt, "0") == 0) return false;
-  for (const char* glibc_var : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"}) {
-    const char* v = std::getenv(glibc_var);
-    if (v != nullptr && *v != '\0') return false;  // the user tuned glibc: leave it alone
-  }
-  return set_retain_freed_memory(true);
+  const char* retain = std::getenv("XGRAD_RETAIN_MEMORY");
+  if (retain != nullptr && std::strcmp(retain, "0") == 0) return set_retain_freed_memory(false);
+  return true;
 }
 
 }  // namespace detail

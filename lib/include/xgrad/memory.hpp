@@ -3,18 +3,18 @@
 
 namespace xgrad {
 
-/// Whether freed tensor buffers stay in the process heap for the next allocation (on by
-/// default) or large ones go back to the operating system at once (glibc's default).
+/// Whether freed tensor buffers above 64 KiB are kept for later tensors (on by default) or
+/// given back to the operating system at once.
 ///
-/// Every op result is a fresh buffer. glibc serves buffers above 128 KiB with mmap and returns
-/// them with munmap, so a training step of an MLP at batch 256 touches hundreds of new pages,
-/// and each page fault costs microseconds (tens on virtual machines): more than the
-/// arithmetic. With reuse on, xgrad raises glibc's mmap and trim thresholds (M_MMAP_THRESHOLD
-/// 32 MiB, M_TRIM_THRESHOLD 256 MiB), so a steady training loop reuses the same memory every
-/// step, as a caching allocator would; the price is that the process keeps up to that much
-/// freed memory instead of returning it. It is set when libxgrad is loaded unless the
-/// environment has XGRAD_RETAIN_MEMORY=0 or sets glibc's own MALLOC_MMAP_THRESHOLD_ /
-/// MALLOC_TRIM_THRESHOLD_ (which then win). A no-op, returning false, without glibc.
+/// Every op result is a fresh buffer. Given back and mapped again each time, a training step of
+/// an MLP at batch 256 would touch hundreds of new pages, and each page fault costs
+/// microseconds (tens on virtual machines): more than the arithmetic. With retention on, a
+/// freed buffer is kept (up to 256 MiB in all, process-wide) and handed to the next request it
+/// fits with at most 1/8 to spare, so a steady training loop reuses the same pages every step,
+/// as PyTorch's caching allocator does on GPUs. These buffers are mapped outside the C heap and
+/// cannot fragment it. Turning it off also releases what is kept. Off when the environment has
+/// XGRAD_RETAIN_MEMORY=0 at load. Returns false, doing nothing, in AddressSanitizer builds of
+/// libxgrad, where every buffer goes back to the heap so that a use after free is reported.
 bool set_retain_freed_memory(bool on) noexcept;
 
 /// Whether tensor buffers of up to 64 KiB freed by a thread are kept for its next allocations

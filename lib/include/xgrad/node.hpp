@@ -88,7 +88,10 @@ class Node {
   /// The accumulated gradient; throws std::logic_error if there is none yet.
   const Array& grad() const;
   /// Drops the gradient (PyTorch's set_to_none): the next backward starts from nothing.
-  void zero_grad() noexcept { has_grad_ = false; }
+  void zero_grad() noexcept {
+    has_grad_ = false;
+    { Array freed = std::move(grad_); }  // frees the buffer now, not at the next backward
+  }
   /// Adds `g` to the gradient (moves it in if there is none). Throws std::logic_error naming
   /// this node's op and both shapes if `g` does not have the value's exact shape: xtensor's
   /// `+=` would otherwise resize the gradient silently. Accumulation into a leaf holds a lock,
