@@ -9,13 +9,14 @@
 #include <xtensor/xio.hpp>
 
 #include "engine.hpp"
+#include "op_node.hpp"
 #include "shape_util.hpp"
 
 namespace xgrad {
 
 template <class T>
 BasicTensor<T>::BasicTensor(Array value, bool requires_grad)
-    : node_(std::make_shared<NodeType>(std::move(value), requires_grad)) {}
+    : node_(detail::make_node<NodeType>(std::move(value), requires_grad)) {}
 
 template <class T>
 typename BasicTensor<T>::NodeType& BasicTensor<T>::checked() const {

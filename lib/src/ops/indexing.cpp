@@ -26,9 +26,9 @@ BasicTensor<T> make_result_n(xt::xarray<T>&& value, Op op,
   const bool any = std::any_of(inputs.begin(), inputs.end(),
                                [](const BasicTensor<T>& t) { return t.requires_grad(); });
   if (!is_grad_enabled() || !any) {
-    return BasicTensor<T>(std::make_shared<Node<T>>(std::move(value)));
+    return BasicTensor<T>(detail::make_node<Node<T>>(std::move(value)));
   }
-  auto node = std::make_shared<detail::OpNode<T, Op>>(std::move(value), std::move(op));
+  auto node = detail::make_node<detail::OpNode<T, Op>>(std::move(value), std::move(op));
   for (const auto& t : inputs) node->add_input(t.node());
   return BasicTensor<T>(std::move(node));
 }
