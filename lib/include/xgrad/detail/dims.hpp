@@ -170,7 +170,14 @@ class Dims {
   }
 
   friend bool operator==(const Dims& a, const Dims& b) noexcept {
-    return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+    // A loop, not std::equal: that becomes a memcmp call, dearer than comparing 1-4 extents.
+    if (a.size_ != b.size_) return false;
+    const T* x = a.data();
+    const T* y = b.data();
+    for (size_type i = 0; i < a.size_; ++i) {
+      if (x[i] != y[i]) return false;
+    }
+    return true;
   }
   friend bool operator!=(const Dims& a, const Dims& b) noexcept { return !(a == b); }
   friend bool operator<(const Dims& a, const Dims& b) noexcept {
