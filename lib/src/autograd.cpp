@@ -13,6 +13,19 @@ namespace {
 // when they are op results of the graph being walked; leaves are never marked, so walks of
 // independent graphs in different threads that share parameters write no shared memory.
 std::atomic<std::uint64_t> g_epoch{0};
+
+// Each thread takes epochs from the global counter in blocks of 2^16: unique across threads
+// without an atomic read-modify-write per walk.
+std::uint64_t next_epoch() noexcept {
+  constexpr std::uint64_t kBlock = std::uint64_t{1} << 16;
+  thread_local std::uint64_t next = 0;
+  thread_local std::uint64_t end = 0;
+  if (next == end) {
+    next = g_epoch.fetch_add(kBlock, std::memory_order_relaxed) + 1;  // epoch 0 is "never"
+    end = next + kBlock;
+  }
+  return next++;
+}
 }  // namespace
 
 template <class T>
@@ -28,7 +41,7 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
         "); its saved values were freed after the first backward. Specify "
         "retain_graph=true on the first call to backward through it twice.");
   }
-  const std::uint64_t epoch = g_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+  const std::uint64_t epoch = next_epoch();
 
   // Iterative post-order DFS over the op nodes that require grad: `order` lists every node
   // before the nodes that consume it, so walking it backwards runs consumers first.

@@ -58,7 +58,7 @@ class Node {
   };
 
   explicit Node(Array&& value, bool requires_grad = false)
-      : value_(std::move(value)), requires_grad_(requires_grad) {
+      : requires_grad_(requires_grad), value_(std::move(value)) {
     detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
   }
   explicit Node(const Array& value, bool requires_grad = false)
@@ -106,7 +106,7 @@ class Node {
 
  protected:
   Node(Array&& value, bool requires_grad, bool is_op)
-      : value_(std::move(value)), requires_grad_(requires_grad), is_op_(is_op) {
+      : requires_grad_(requires_grad), is_op_(is_op), value_(std::move(value)) {
     detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
   }
   /// The op's backward rule: reads grad_ and pushes gradients into the inputs.
@@ -124,10 +124,8 @@ class Node {
 
   static constexpr std::size_t kInline = 2;
 
-  Array value_;
-  Array grad_;
-  std::array<Edge, kInline> inline_{};
-  std::vector<Edge> extra_;
+  // What the backward walk reads of every node comes first, in the cache line of the vtable
+  // pointer; the two arrays (about 130 bytes each) follow.
   std::uint64_t mark_ = 0;  // visit marker of the backward walk (one epoch per walk)
   std::uint32_t version_ = 0;
   std::uint32_t num_inputs_ = 0;
@@ -135,6 +133,10 @@ class Node {
   bool has_grad_ = false;
   bool is_op_ = false;
   bool released_ = false;  // edges freed by a backward pass without retain_graph
+  std::array<Edge, kInline> inline_{};
+  Array value_;
+  Array grad_;
+  std::vector<Edge> extra_;
 };
 
 extern template class Node<float>;

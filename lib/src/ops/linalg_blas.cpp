@@ -5,6 +5,9 @@
 
 #include <cblas.h>
 
+#include <cstddef>
+#include <type_traits>
+
 namespace xgrad::detail {
 namespace {
 
@@ -27,15 +30,37 @@ void small_gemm_t(std::size_t m, std::size_t n, std::size_t k, T alpha, const T*
     return TransA ? a[p * m + i] : a[i * k + p];
   };
   if (TransB || m * n * k <= kDotGemm) {
-    for (std::size_t i = 0; i < m; ++i) {
-      for (std::size_t j = 0; j < n; ++j) {
-        T acc = T(0);
-        for (std::size_t p = 0; p < k; ++p)
-          acc += at(i, p) * (TransB ? b[j * k + p] : b[p * n + j]);
-        T& cij = c[i * n + j];
-        cij =
-            beta == T(0) ? alpha * acc : alpha * acc + beta * cij;  // C may be garbage if beta is 0
+    // kk is k, as a compile-time constant for the inner products of 1 to 4 terms that small
+    // networks are made of (the loop then unrolls completely).
+    const auto dots_k = [&](auto store, auto kk) {
+      for (std::size_t i = 0; i < m; ++i) {
+        for (std::size_t j = 0; j < n; ++j) {
+          T acc = T(0);
+          for (std::size_t p = 0; p < static_cast<std::size_t>(kk); ++p) {
+            acc += at(i, p) * (TransB ? b[j * k + p] : b[p * n + j]);
+          }
+          store(c[i * n + j], acc);
+        }
       }
+    };
+    const auto dots = [&](auto store) {
+      switch (k) {
+        case 1:
+          return dots_k(store, std::integral_constant<std::size_t, 1>());
+        case 2:
+          return dots_k(store, std::integral_constant<std::size_t, 2>());
+        case 3:
+          return dots_k(store, std::integral_constant<std::size_t, 3>());
+        case 4:
+          return dots_k(store, std::integral_constant<std::size_t, 4>());
+        default:
+          return dots_k(store, k);
+      }
+    };
+    if (beta == T(0)) {  // C may hold garbage: never read it
+      dots([alpha](T& cij, T acc) { cij = alpha * acc; });
+    } else {
+      dots([alpha, beta](T& cij, T acc) { cij = alpha * acc + beta * cij; });
     }
     return;
   }
