@@ -46,6 +46,9 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
   // Iterative post-order DFS over the op nodes that require grad: `order` lists every node
   // before the nodes that consume it, so walking it backwards runs consumers first.
   struct Frame {
+    // A constructor, so that emplace_back stores the two fields in place: building the pair
+    // on the stack and copying it as one 16-byte vector stalled on store forwarding.
+    Frame(Node<T>* n, std::size_t i) noexcept : node(n), next(i) {}
     Node<T>* node;
     std::size_t next;
   };
@@ -63,7 +66,7 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
     }
   } trim;
   root.mark_ = epoch;
-  stack.push_back({&root, 0});
+  stack.emplace_back(&root, 0);
   while (!stack.empty()) {
     Frame& f = stack.back();
     if (f.next < f.node->num_inputs_) {
@@ -78,7 +81,7 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
               "retain_graph=true on the first backward through it.");
         }
         child->mark_ = epoch;
-        stack.push_back({child, 0});
+        stack.emplace_back(child, 0);
       }
     } else {
       order.push_back(f.node);
