@@ -129,6 +129,13 @@ TEST_CASE("storage: Dims keeps up to 4 extents inline and any rank on the heap",
   a.swap(d);
   CHECK(a == Dims<std::size_t>{7, 7, 7});
   CHECK(d.size() == 5);
+
+  // Narrower element types (xtensor rebinds shape containers, e.g. to int).
+  Dims<int> e{1, -2, 3};
+  Dims<int> f = e;
+  CHECK(f == e);
+  Dims<int> g = std::move(f);
+  CHECK(g == Dims<int>{1, -2, 3});
 }
 
 TEST_CASE("storage: xtensor works on arrays of rank above the inline capacity", "[storage]") {

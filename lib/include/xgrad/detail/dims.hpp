@@ -213,9 +213,13 @@ class Dims {
   // The inline block in two 16-byte halves: extents are usually stored in pairs just before a
   // copy, and one 32-byte load of two pending 16-byte stores cannot be forwarded (it stalls).
   static void copy_inline(T* dst, const T* src) noexcept {
-    static_assert(kInline * sizeof(T) == 32);
-    std::memcpy(dst, src, 16);
-    std::memcpy(dst + 2, src + 2, 16);
+    constexpr std::size_t kBytes = kInline * sizeof(T);
+    if constexpr (kBytes == 32) {  // sizes and strides: 4 x 8 bytes
+      std::memcpy(dst, src, 16);
+      std::memcpy(reinterpret_cast<char*>(dst) + 16, reinterpret_cast<const char*>(src) + 16, 16);
+    } else {
+      std::memcpy(dst, src, kBytes);
+    }
   }
   // Precondition: this holds no heap block.
   void steal(Dims& o) noexcept {
