@@ -10,7 +10,7 @@
 #   --tsan      also the tsan preset: ThreadSanitizer build of the library and the [threads]
 #               tests (tests/threads) only, run with ctest
 #   --valgrind  valgrind --leak-check=full on the debug test binary (built if needed), tags
-#               [leak] and the .npy/.npz/save-load tests ([npy] [npz] [serialize] [fuzz])
+#               [leak], [storage] and the .npy/.npz/save-load tests ([npy] [npz] [serialize] [fuzz])
 #   --fuzz      the fuzz preset (clang-14, ASan+UBSan, libFuzzer; installs clang-14 and
 #               libclang-rt-14-dev): corpus replay, then XGRAD_FUZZ_SECONDS (default 60) of
 #               fuzzing the .npy/.npz loaders; any finding fails
@@ -122,7 +122,7 @@ check_format() {
 # the leak tests and the file tests (RELIABILITY.md C4: L2, S1, S3).
 run_valgrind() {
   local bin=build/debug/tests/xgrad_tests
-  local tags='[leak],[npy],[npz],[serialize],[fuzz]'
+  local tags='[leak],[storage],[npy],[npz],[serialize],[fuzz]'
   local log=build/debug/check-valgrind.log
   # OPENBLAS_NUM_THREADS=1: no BLAS thread pool (its threads' TLS shows as "possibly lost").
   OPENBLAS_NUM_THREADS=1 valgrind --error-exitcode=1 --leak-check=full --num-callers=30 \
