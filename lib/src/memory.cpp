@@ -113,6 +113,7 @@ void* heap_alloc(std::size_t bytes) {
 // never enter the C heap they cannot fragment it (with glibc's heap, held memory in the mlp
 // benchmark grew to 1.9x what it needs).
 
+#if !defined(XGRAD_ASAN)
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kLargeHeader = detail::kBufferAlignment;
 constexpr std::size_t kDefaultLargeLimit = std::size_t{256} << 20;
@@ -129,6 +130,7 @@ LargeCache& large_cache() {
   static auto* cache = new LargeCache;
   return *cache;
 }
+#endif
 
 void* large_alloc(std::size_t bytes) {
 #if defined(XGRAD_ASAN)
