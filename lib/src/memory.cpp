@@ -73,13 +73,15 @@ struct CacheDrain {
   }
 };
 
-#if defined(XGRAD_ASAN)
 // Under AddressSanitizer every buffer goes straight back to the heap, so a use after free
 // of a tensor buffer is reported instead of reading a recycled block.
-std::atomic<bool> g_cache_enabled{false};
+#if defined(XGRAD_ASAN)
+constexpr bool kKeepBuffers = false;
 #else
-std::atomic<bool> g_cache_enabled{true};
+constexpr bool kKeepBuffers = true;
 #endif
+
+std::atomic<bool> g_cache_enabled{kKeepBuffers};
 
 constexpr std::size_t size_class(std::size_t bytes) noexcept {
   if (bytes <= (std::size_t{1} << kMinShift)) return 0;
@@ -113,7 +115,6 @@ void* heap_alloc(std::size_t bytes) {
 // never enter the C heap they cannot fragment it (with glibc's heap, held memory in the mlp
 // benchmark grew to 1.9x what it needs).
 
-#if !defined(XGRAD_ASAN)
 constexpr std::size_t kPage = 4096;
 constexpr std::size_t kLargeHeader = detail::kBufferAlignment;
 constexpr std::size_t kDefaultLargeLimit = std::size_t{256} << 20;
@@ -130,12 +131,9 @@ LargeCache& large_cache() {
   static auto* cache = new LargeCache;
   return *cache;
 }
-#endif
 
 void* large_alloc(std::size_t bytes) {
-#if defined(XGRAD_ASAN)
-  return heap_alloc(bytes);
-#else
+  if constexpr (!kKeepBuffers) return heap_alloc(bytes);
   if (bytes > std::numeric_limits<std::size_t>::max() - kLargeHeader - kPage)
     throw std::bad_alloc();
   const std::size_t need = (bytes + kLargeHeader + kPage - 1) / kPage * kPage;
@@ -154,13 +152,10 @@ void* large_alloc(std::size_t bytes) {
   if (base == MAP_FAILED) throw std::bad_alloc();
   *static_cast<std::size_t*>(base) = need;
   return static_cast<char*>(base) + kLargeHeader;
-#endif
 }
 
 void large_free(void* p) noexcept {
-#if defined(XGRAD_ASAN)
-  std::free(p);
-#else
+  if constexpr (!kKeepBuffers) return std::free(p);
   void* base = static_cast<char*>(p) - kLargeHeader;
   const std::size_t size = *static_cast<std::size_t*>(base);
   LargeCache& lc = large_cache();
@@ -173,16 +168,12 @@ void large_free(void* p) noexcept {
     }
   }
   munmap(base, size);
-#endif
 }
 
 }  // namespace
 
 bool set_retain_freed_memory(bool on) noexcept {
-#if defined(XGRAD_ASAN)
-  (void)on;
-  return false;
-#else
+  if constexpr (!kKeepBuffers) return false;
   LargeCache& lc = large_cache();
   std::multimap<std::size_t, void*> release;
   {
@@ -195,17 +186,12 @@ bool set_retain_freed_memory(bool on) noexcept {
   }
   for (const auto& [size, base] : release) munmap(base, size);
   return true;
-#endif
 }
 
 bool set_buffer_cache(bool on) noexcept {
-#if defined(XGRAD_ASAN)
-  (void)on;
-  return false;
-#else
+  if constexpr (!kKeepBuffers) return false;
   g_cache_enabled.store(on, std::memory_order_relaxed);
   return true;
-#endif
 }
 
 namespace detail {

@@ -3,10 +3,12 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 
+#include "map.hpp"
 #include "shape_util.hpp"
 
 namespace xgrad {
@@ -91,11 +93,8 @@ void Node<T>::accumulate_grad(Array&& g) {
     has_grad_ = true;
   } else {
     // Shapes are equal (checked above: no silent resize, RELIABILITY V2) and both arrays are
-    // contiguous row-major, so a plain loop adds them.
-    T* dst = grad_.data();
-    const T* src = g.data();
-    const std::size_t n = grad_.size();
-    for (std::size_t i = 0; i < n; ++i) dst[i] += src[i];
+    // contiguous row-major, so the elementwise loop of the ops adds them.
+    detail::apply(grad_.data(), grad_.size(), std::plus<T>(), grad_.data(), g.data());
   }
 }
 
