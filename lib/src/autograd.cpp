@@ -89,19 +89,17 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
     }
   }
 
-  root.grad_ = std::move(seed);
-  root.has_grad_ = true;
+  root.grad_.emplace(std::move(seed));
   try {
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       Node<T>& n = **it;
-      if (!n.has_grad_) continue;  // no gradient flowed here
+      if (!n.grad_) continue;  // no gradient flowed here
       n.backward_impl();
-      n.has_grad_ = false;
-      { auto freed = std::move(n.grad_); }  // free the buffer now (a move allocates nothing)
+      n.grad_.reset();  // free the buffer now
     }
   } catch (...) {
     // Gradient buffers of op nodes are per call: none survives a failed walk either.
-    for (Node<T>* n : order) n->has_grad_ = false;
+    for (Node<T>* n : order) n->grad_.reset();
     throw;
   }
   if (!retain_graph) {

@@ -13,6 +13,8 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "shape_util.hpp"
+
 namespace xgrad::detail {
 
 /// Up to this many elements, transcendental functions run as a scalar loop; above it the
@@ -29,7 +31,7 @@ void apply(T* out, std::size_t n, F f, const In*... in) {
 /// A new array of x's shape with y[i] = f(x[i]).
 template <class T, class F>
 xt::xarray<T> map(const xt::xarray<T>& x, F f) {
-  xt::xarray<T> y = xt::xarray<T>::from_shape(x.shape());
+  xt::xarray<T> y = empty<T>(x.shape());
   apply(y.data(), x.size(), f, x.data());
   return y;
 }
@@ -37,7 +39,7 @@ xt::xarray<T> map(const xt::xarray<T>& x, F f) {
 /// A new array with y[i] = f(a[i], b[i]); a and b must have the same shape (callers check).
 template <class T, class F>
 xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, F f) {
-  xt::xarray<T> y = xt::xarray<T>::from_shape(a.shape());
+  xt::xarray<T> y = empty<T>(a.shape());
   apply(y.data(), a.size(), f, a.data(), b.data());
   return y;
 }
@@ -45,7 +47,7 @@ xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, F f) {
 /// A new array with y[i] = f(a[i], b[i], c[i]); all three of the same shape.
 template <class T, class F>
 xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
-  xt::xarray<T> y = xt::xarray<T>::from_shape(a.shape());
+  xt::xarray<T> y = empty<T>(a.shape());
   apply(y.data(), a.size(), f, a.data(), b.data(), c.data());
   return y;
 }

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/node.hpp>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "map.hpp"
 #include "shape_util.hpp"
@@ -30,11 +34,100 @@ std::mutex& leaf_mutex(const void* node) noexcept {
   const auto h = reinterpret_cast<std::uintptr_t>(node) >> 6;
   return table[h % table.size()];
 }
+
+// ---- live_node_count() -----------------------------------------------------------------------
+//
+// Every node made and freed is counted, but not on one shared atomic: its locked add waited for
+// all the stores of the node's construction to drain, on every op. Each thread counts in its
+// own slot (a plain add; the atomic type only keeps a concurrent reader from tearing the value),
+// and live_node_count() sums the slots. A node freed in another thread than the one that made it
+// leaves +1 in one slot and -1 in the other; the sum is still exact. When a thread ends, its slot
+// is folded into `retired`; nodes it frees after that (from later thread_local destructors) go
+// to `retired` directly.
+struct LiveSlot {
+  std::atomic<std::int64_t> count{0};
+};
+
+struct LiveRegistry {
+  std::mutex mu;
+  std::vector<LiveSlot*> slots;
+  std::atomic<std::int64_t> retired{0};
+};
+
+// Never destroyed: nodes with static storage duration may be freed after main returns.
+LiveRegistry& live_registry() {
+  static auto* registry = new LiveRegistry;
+  return *registry;
+}
+
+struct ThreadSlot {
+  LiveSlot* slot;  // null until the thread's first node
+  bool closed;     // the thread is ending
+};
+thread_local ThreadSlot t_slot{};  // trivially destructible: no guard on the fast path
+
+struct SlotRetire {
+  SlotRetire() noexcept = default;
+  SlotRetire(const SlotRetire&) = delete;
+  SlotRetire& operator=(const SlotRetire&) = delete;
+  ~SlotRetire() {
+    LiveRegistry& r = live_registry();
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.retired.fetch_add(t_slot.slot->count.load(std::memory_order_relaxed),
+                        std::memory_order_relaxed);
+    r.slots.erase(std::find(r.slots.begin(), r.slots.end(), t_slot.slot));
+    delete t_slot.slot;
+    t_slot = ThreadSlot{nullptr, true};
+  }
+};
+
+// Also called from ~Node: allocates without throwing, and counts in `retired` if it cannot.
+[[gnu::noinline]] void count_slow(std::int64_t delta) noexcept {
+  LiveRegistry& r = live_registry();
+  auto* slot = t_slot.closed ? nullptr : new (std::nothrow) LiveSlot;
+  if (slot == nullptr) {
+    r.retired.fetch_add(delta, std::memory_order_relaxed);
+    return;
+  }
+  slot->count.store(delta, std::memory_order_relaxed);
+  try {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.slots.push_back(slot);
+  } catch (...) {
+    delete slot;
+    r.retired.fetch_add(delta, std::memory_order_relaxed);
+    return;
+  }
+  t_slot.slot = slot;
+  thread_local SlotRetire retire;  // registers the thread-exit hook once
+}
+
+inline void count_nodes(std::int64_t delta) noexcept {
+  if (LiveSlot* s = t_slot.slot) {
+    s->count.store(s->count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  } else {
+    count_slow(delta);
+  }
+}
 }  // namespace
+
+std::size_t live_node_count() noexcept {
+  LiveRegistry& r = live_registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::int64_t n = r.retired.load(std::memory_order_relaxed);
+  for (const LiveSlot* s : r.slots) n += s->count.load(std::memory_order_relaxed);
+  return static_cast<std::size_t>(n);
+}
+
+template <class T>
+Node<T>::Node(Array&& value, bool requires_grad, bool is_op)
+    : requires_grad_(requires_grad), is_op_(is_op), value_(std::move(value)) {
+  count_nodes(1);
+}
 
 template <class T>
 Node<T>::~Node() {
-  detail::live_nodes.fetch_sub(1, std::memory_order_relaxed);
+  count_nodes(-1);
   // A chain of shared_ptr destructors recurses once per node and overflows the stack on long
   // graphs (pytorch#5534). Instead, move the edges of every node we are about to free into an
   // explicit stack, so each destructor below runs with no edges and returns at once.
@@ -70,13 +163,13 @@ void Node<T>::set_requires_grad(bool r) {
 
 template <class T>
 const typename Node<T>::Array& Node<T>::grad() const {
-  if (!has_grad_) {
+  if (!grad_) {
     throw std::logic_error(std::string("grad: this tensor (") + name() + ", shape " +
                            detail::shape_str(value_.shape()) +
                            ") has no gradient: it does not require grad, backward has not "
                            "reached it, or zero_grad() cleared it");
   }
-  return grad_;
+  return *grad_;
 }
 
 template <class T>
@@ -88,23 +181,25 @@ void Node<T>::accumulate_grad(Array&& g) {
   }
   std::unique_lock<std::mutex> lock;
   if (!is_op_) lock = std::unique_lock<std::mutex>(leaf_mutex(this));
-  if (!has_grad_) {
-    grad_ = std::move(g);
-    has_grad_ = true;
+  if (!grad_) {
+    grad_.emplace(std::move(g));
   } else {
     // Shapes are equal (checked above: no silent resize, RELIABILITY V2) and both arrays are
     // contiguous row-major, so the elementwise loop of the ops adds them.
-    detail::apply(grad_.data(), grad_.size(), std::plus<T>(), grad_.data(), g.data());
+    detail::apply(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());
   }
 }
 
 template <class T>
-void Node<T>::add_input(Ptr input) {
-  const std::uint32_t version = input->version_;
+void Node<T>::add_input(const Ptr& input) {
+  // By reference, copied into place: a by-value shared_ptr built by the caller and read back
+  // here as one 16-byte load stalled on store forwarding.
   if (num_inputs_ < kInline) {
-    inline_[num_inputs_] = Edge{std::move(input), version};
+    Edge& e = inline_[num_inputs_];
+    e.node = input;
+    e.version = input->version_;
   } else {
-    extra_.push_back(Edge{std::move(input), version});
+    extra_.push_back(Edge{input, input->version_});
   }
   ++num_inputs_;
 }

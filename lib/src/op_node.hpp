@@ -30,10 +30,10 @@ class BackwardCtx {
   explicit BackwardCtx(Node<T>& node) noexcept : node_(node) {}
 
   /// The upstream gradient d loss / d y (shape of y).
-  const Array& gy() const noexcept { return node_.grad_; }
+  const Array& gy() const noexcept { return *node_.grad_; }
   /// Takes the upstream gradient by move (it is discarded after backward anyway): lets ops
   /// such as add or reshape pass it on without a copy. Call it last.
-  Array take_gy() noexcept { return std::move(node_.grad_); }
+  Array take_gy() noexcept { return std::move(*node_.grad_); }
   /// The op's output value (checked against in-place modification).
   const Array& y() const {
     if (node_.version_ != 0) throw_modified("its output", node_.version_, 0);

@@ -51,7 +51,7 @@ xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis) {
   for (std::size_t d = 0, j = 0; d < in.size(); ++d) {
     if (d != axis) out_shape[j++] = in[d];
   }
-  xt::xarray<T> out = xt::xarray<T>::from_shape(out_shape);
+  xt::xarray<T> out = detail::empty<T>(out_shape);
   T* dst = out.data();
   std::fill(dst, dst + out.size(), T(0));
   if (x.size() == 0) return out;

@@ -62,7 +62,7 @@ void BasicTensor<T>::backward(bool retain_graph) const {
         "; pass the upstream gradient: backward(seed)");
   }
   check_requires_grad(n);
-  Array seed = Array::from_shape(n.value().shape());
+  Array seed = detail::empty<T>(n.value().shape());
   *seed.data() = T(1);
   detail::Engine<T>::run(n, std::move(seed), retain_graph);
 }

@@ -6,10 +6,10 @@
 #include <xgrad/fwd.hpp>
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -17,8 +17,6 @@
 namespace xgrad {
 
 namespace detail {
-/// Number of Node objects alive (both scalar types); see live_node_count().
-inline std::atomic<std::size_t> live_nodes{0};
 template <class T>
 class BackwardCtx;
 template <class T>
@@ -28,9 +26,8 @@ struct Engine;
 /// The number of graph nodes (tensors and op results, float and double) alive in the process.
 /// A training step that drops every handle it made returns it to where it started: tests use
 /// it to prove the graph has no leaks or ownership cycles.
-inline std::size_t live_node_count() noexcept {
-  return detail::live_nodes.load(std::memory_order_relaxed);
-}
+/// Exact once the threads that made or freed nodes are idle (counted per thread, summed here).
+std::size_t live_node_count() noexcept;
 
 /// One vertex of the computational graph.
 ///
@@ -58,9 +55,7 @@ class Node {
   };
 
   explicit Node(Array&& value, bool requires_grad = false)
-      : requires_grad_(requires_grad), value_(std::move(value)) {
-    detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
-  }
+      : Node(std::move(value), requires_grad, false) {}
   explicit Node(const Array& value, bool requires_grad = false)
       : Node(Array(value), requires_grad) {}
   Node(const Node&) = delete;
@@ -84,14 +79,11 @@ class Node {
   /// True for nodes not produced by a recorded op (user tensors and no-grad results).
   bool is_leaf() const noexcept { return num_inputs_ == 0 && !is_op_; }
 
-  bool has_grad() const noexcept { return has_grad_; }
+  bool has_grad() const noexcept { return grad_.has_value(); }
   /// The accumulated gradient; throws std::logic_error if there is none yet.
   const Array& grad() const;
   /// Drops the gradient (PyTorch's set_to_none): the next backward starts from nothing.
-  void zero_grad() noexcept {
-    has_grad_ = false;
-    { Array freed = std::move(grad_); }  // frees the buffer now, not at the next backward
-  }
+  void zero_grad() noexcept { grad_.reset(); }  // frees the buffer now, not at the next backward
   /// Adds `g` to the gradient (moves it in if there is none). Throws std::logic_error naming
   /// this node's op and both shapes if `g` does not have the value's exact shape: xtensor's
   /// `+=` would otherwise resize the gradient silently. Accumulation into a leaf holds a lock,
@@ -102,13 +94,10 @@ class Node {
   const Node* input(std::size_t i) const noexcept { return edge(i).node.get(); }
 
   /// Records an edge to `input` (used by ops when they build the graph).
-  void add_input(Ptr input);
+  void add_input(const Ptr& input);
 
  protected:
-  Node(Array&& value, bool requires_grad, bool is_op)
-      : requires_grad_(requires_grad), is_op_(is_op), value_(std::move(value)) {
-    detail::live_nodes.fetch_add(1, std::memory_order_relaxed);
-  }
+  Node(Array&& value, bool requires_grad, bool is_op);
   /// The op's backward rule: reads grad_ and pushes gradients into the inputs.
   virtual void backward_impl() {}
 
@@ -130,12 +119,13 @@ class Node {
   std::uint32_t version_ = 0;
   std::uint32_t num_inputs_ = 0;
   bool requires_grad_ = false;
-  bool has_grad_ = false;
   bool is_op_ = false;
   bool released_ = false;  // edges freed by a backward pass without retain_graph
   std::array<Edge, kInline> inline_{};
   Array value_;
-  Array grad_;
+  // Empty until a backward pass reaches the node. An optional rather than an empty xarray:
+  // xtensor's default constructor allocates one element, which every node paid for.
+  std::optional<Array> grad_;
   std::vector<Edge> extra_;
 };
 

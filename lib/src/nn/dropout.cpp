@@ -7,6 +7,8 @@
 #include <xgrad/nn/init.hpp>
 #include <xgrad/ops/binary.hpp>
 
+#include "../shape_util.hpp"
+
 namespace xgrad::nn {
 namespace {
 
@@ -35,7 +37,7 @@ BasicTensor<T> BasicDropout<T>::forward(const BasicTensor<T>& x) {
   if (!x.defined()) throw std::invalid_argument("Dropout: undefined input tensor");
   if (!this->is_training() || p_ == 0.0) return x;
   const T scale = static_cast<T>(1.0 / (1.0 - p_));
-  xt::xarray<T> mask = xt::xarray<T>::from_shape(x.shape());
+  xt::xarray<T> mask = detail::empty<T>(x.shape());
   for (T& m : mask) m = gen_.uniform() >= p_ ? scale : T(0);
   return x * BasicTensor<T>(std::move(mask));
 }

@@ -57,7 +57,7 @@ enum class SoftmaxKind { kSoftmax, kLogSoftmax };
 
 template <class T>
 xt::xarray<T> softmax_forward(const xt::xarray<T>& xv, std::size_t axis, SoftmaxKind kind) {
-  xt::xarray<T> y = xt::xarray<T>::from_shape(xv.shape());
+  xt::xarray<T> y = detail::empty<T>(xv.shape());
   const AxisSplit s(xv.shape(), axis);
   std::vector<T> m(s.inner), sum(s.inner);
   const T* x = xv.data();
@@ -92,7 +92,7 @@ struct SoftmaxOp {
     //                                           = y_j (g_j - sum_k g_k y_k).
     const xt::xarray<T>& yv = c.y();
     const xt::xarray<T>& gv = c.gy();
-    xt::xarray<T> dx = xt::xarray<T>::from_shape(yv.shape());
+    xt::xarray<T> dx = detail::empty<T>(yv.shape());
     const AxisSplit s(yv.shape(), axis);
     std::vector<T> dot(s.inner);
     const T* y = yv.data();
@@ -122,7 +122,7 @@ struct LogSoftmaxOp {
     // y_k = x_k - lse(x), d lse/dx_j = softmax_j = exp(y_j): dx_j = g_j - exp(y_j) sum_k g_k.
     const xt::xarray<T>& yv = c.y();
     const xt::xarray<T>& gv = c.gy();
-    xt::xarray<T> dx = xt::xarray<T>::from_shape(yv.shape());
+    xt::xarray<T> dx = detail::empty<T>(yv.shape());
     const AxisSplit s(yv.shape(), axis);
     std::vector<T> gsum(s.inner);
     const T* y = yv.data();
@@ -155,7 +155,7 @@ struct LogSumExpOp {
     const xt::xarray<T>& xv = c.x(0);
     const xt::xarray<T>& yv = c.y();  // flat index o * inner + i, with or without keepdims
     const xt::xarray<T>& gv = c.gy();
-    xt::xarray<T> dx = xt::xarray<T>::from_shape(xv.shape());
+    xt::xarray<T> dx = detail::empty<T>(xv.shape());
     const AxisSplit s(xv.shape(), axis);
     const T* x = xv.data();
     const T* y = yv.data();
@@ -252,7 +252,7 @@ BasicTensor<T> logsumexp(const BasicTensor<T>& x, std::int64_t axis, bool keepdi
   detail::check_defined(LogSumExpOp::name, x);
   const std::size_t ax = detail::normalize_axis(LogSumExpOp::name, axis, x.dim());
   const AxisSplit s(x.shape(), ax);
-  xt::xarray<T> y = xt::xarray<T>::from_shape(detail::reduced_shape(x.shape(), ax, keepdims));
+  xt::xarray<T> y = detail::empty<T>(detail::reduced_shape(x.shape(), ax, keepdims));
   std::vector<T> m(s.inner), sum(s.inner);
   T* out = y.data();
   for (std::size_t o = 0; o < s.outer; ++o) {

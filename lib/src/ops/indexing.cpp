@@ -61,7 +61,7 @@ struct ConcatOp {
       const Shape& shape = c.x_shape(t);
       const std::size_t len = shape[axis];
       if (c.needs(t)) {
-        xt::xarray<T> dx = xt::xarray<T>::from_shape(shape);
+        xt::xarray<T> dx = detail::empty<T>(shape);
         copy_block(g.data(), s.n, offset, dx.data(), len, 0, s.outer, s.inner, len);
         c.add(t, std::move(dx));
       }
@@ -134,7 +134,7 @@ BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, std::int64_t a
     }
     out_shape[ax] += shape[ax];
   }
-  xt::xarray<T> y = xt::xarray<T>::from_shape(out_shape);
+  xt::xarray<T> y = detail::empty<T>(out_shape);
   const AxisSplit s(out_shape, ax);
   std::size_t offset = 0;
   for (const auto& t : tensors) {
@@ -161,7 +161,7 @@ BasicTensor<T> index_select(const BasicTensor<T>& x, std::int64_t axis,
   }
   Shape out_shape = x.shape();
   out_shape[ax] = indices.size();
-  xt::xarray<T> y = xt::xarray<T>::from_shape(out_shape);
+  xt::xarray<T> y = detail::empty<T>(out_shape);
   const std::size_t m = indices.size();
   for (std::size_t j = 0; j < m; ++j) {
     copy_block(x.value().data(), s.n, indices[j], y.data(), m, j, s.outer, s.inner, 1);
@@ -186,7 +186,7 @@ BasicTensor<T> slice(const BasicTensor<T>& x, std::int64_t axis, std::int64_t st
   const auto len = static_cast<std::size_t>(end - start);
   Shape out_shape = x.shape();
   out_shape[ax] = len;
-  xt::xarray<T> y = xt::xarray<T>::from_shape(out_shape);
+  xt::xarray<T> y = detail::empty<T>(out_shape);
   copy_block(x.value().data(), s.n, first, y.data(), len, 0, s.outer, s.inner, len);
   return detail::make_result(std::move(y), SliceOp{ax, first}, x);
 }

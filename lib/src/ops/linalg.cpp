@@ -19,7 +19,7 @@ template <class T>
 xt::xarray<T> gemm_new(bool ta, bool tb, const xt::xarray<T>& a, const xt::xarray<T>& b,
                        std::size_t m, std::size_t n, std::size_t k) {
   xt::xarray<T> out = k == 0 ? xt::xarray<T>(xt::zeros<T>({m, n}))
-                             : xt::xarray<T>(xt::xarray<T>::from_shape({m, n}));
+                             : xt::xarray<T>(detail::empty<T>({m, n}));
   if (m > 0 && n > 0 && k > 0)
     detail::gemm(ta, tb, m, n, k, T(1), a.data(), b.data(), T(0), out.data());
   return out;
@@ -45,7 +45,7 @@ template <class T>
 xt::xarray<T> linear_forward(const xt::xarray<T>& x, const xt::xarray<T>& w,
                              const xt::xarray<T>* b) {
   const std::size_t m = x.shape()[0], in = x.shape()[1], out = w.shape()[0];
-  xt::xarray<T> y = xt::xarray<T>::from_shape({m, out});
+  xt::xarray<T> y = detail::empty<T>({m, out});
   T* py = y.data();
   for (std::size_t i = 0; i < m; ++i) {
     for (std::size_t j = 0; j < out; ++j) py[i * out + j] = b != nullptr ? b->data()[j] : T(0);

@@ -33,7 +33,7 @@ struct SquaredErrorOp {
     const std::size_t n = p.size();
     for (std::size_t i = 0; i < 2; ++i) {
       if (!c.needs(i)) continue;
-      xt::xarray<T> d = xt::xarray<T>::from_shape(p.shape());
+      xt::xarray<T> d = detail::empty<T>(p.shape());
       const T ki = i == 0 ? k : -k;
       for (std::size_t e = 0; e < n; ++e) d.data()[e] = ki * (p.data()[e] - t.data()[e]);
       c.add(i, std::move(d));
@@ -49,7 +49,7 @@ BasicTensor<T> squared_error(const BasicTensor<T>& pred, const BasicTensor<T>& t
   const std::size_t n = pred.size();
   T acc = 0;
   for (std::size_t e = 0; e < n; ++e) acc += (p[e] - t[e]) * (p[e] - t[e]);
-  xt::xarray<T> y = xt::xarray<T>::from_shape({});
+  xt::xarray<T> y = detail::empty<T>({});
   *y.data() = acc * static_cast<T>(scale);
   return detail::make_result(std::move(y), SquaredErrorOp{scale}, pred, target);
 }

@@ -70,7 +70,7 @@ struct PickOp {
     const std::size_t n = gv.size();
     for (std::size_t input = 0; input < 2; ++input) {
       if (!c.needs(input)) continue;
-      xt::xarray<T> d = xt::xarray<T>::from_shape(shape);
+      xt::xarray<T> d = detail::empty<T>(shape);
       T* dp = d.data();
       for (std::size_t j = 0; j < n; ++j) {
         const bool other_wins = input == 0 ? wins<P>(b[j], a[j]) : wins<P>(a[j], b[j]);
@@ -88,7 +88,7 @@ BasicTensor<T> pick(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   detail::check_defined(Op::name, b);
   const Shape shape = detail::broadcast_shapes(Op::name, a.shape(), b.shape());
   const Broadcast<T> av(a.value(), shape), bv(b.value(), shape);
-  xt::xarray<T> y = xt::xarray<T>::from_shape(shape);
+  xt::xarray<T> y = detail::empty<T>(shape);
   const T* ap = av.data();
   const T* bp = bv.data();
   T* yp = y.data();
@@ -169,7 +169,7 @@ BasicTensor<T> max(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
   const std::size_t ax = detail::normalize_axis(MaxOp::name, axis, x.dim());
   std::vector<std::size_t> index = argmax_indices(MaxOp::name, x, ax);
   const AxisSplit s(x.shape(), ax);
-  xt::xarray<T> y = xt::xarray<T>::from_shape(detail::reduced_shape(x.shape(), ax, keepdims));
+  xt::xarray<T> y = detail::empty<T>(detail::reduced_shape(x.shape(), ax, keepdims));
   const T* v = x.value().data();
   T* out = y.data();
   for (std::size_t o = 0; o < s.outer; ++o) {
@@ -187,7 +187,7 @@ xt::xarray<std::int64_t> argmax(const BasicTensor<T>& x, std::int64_t axis, bool
   const std::size_t ax = detail::normalize_axis("argmax", axis, x.dim());
   const std::vector<std::size_t> index = argmax_indices("argmax", x, ax);
   xt::xarray<std::int64_t> out =
-      xt::xarray<std::int64_t>::from_shape(detail::reduced_shape(x.shape(), ax, keepdims));
+      detail::empty<std::int64_t>(detail::reduced_shape(x.shape(), ax, keepdims));
   std::int64_t* d = out.data();
   for (std::size_t j = 0; j < index.size(); ++j) d[j] = static_cast<std::int64_t>(index[j]);
   return out;

@@ -57,7 +57,7 @@ void check_classes(const char* op, const BasicTensor<T>& input,
 /// A 0-d array holding `v`.
 template <class T>
 xt::xarray<T> scalar_array(double v) {
-  xt::xarray<T> y = xt::xarray<T>::from_shape({});
+  xt::xarray<T> y = detail::empty<T>({});
   y() = static_cast<T>(v);
   return y;
 }
@@ -89,7 +89,7 @@ struct BceOp {
     if (c.needs(0)) {
       // d/dp of -(y log p + (1-y) log(1-p)) = -y/p + (1-y)/(1-p) = (p - y) / (p (1 - p)); the
       // denominator is kept >= 1e-12 as in PyTorch so p = 0 or 1 gives a large finite value.
-      xt::xarray<T> dp = xt::xarray<T>::from_shape(p.shape());
+      xt::xarray<T> dp = detail::empty<T>(p.shape());
       for (std::size_t j = 0; j < n; ++j) {
         const T pj = p.data()[j];
         dp.data()[j] = scale * (pj - y.data()[j]) / std::max(pj * (T(1) - pj), T(1e-12));
@@ -98,7 +98,7 @@ struct BceOp {
     }
     if (c.needs(1)) {
       // The loss is linear in y: d/dy = -(clog p - clog(1-p)), with the same clamped logs.
-      xt::xarray<T> dy = xt::xarray<T>::from_shape(y.shape());
+      xt::xarray<T> dy = detail::empty<T>(y.shape());
       for (std::size_t j = 0; j < n; ++j) {
         const T pj = p.data()[j];
         dy.data()[j] = scale * (clamped_log1m(pj) - clamped_log(pj));
@@ -118,7 +118,7 @@ struct BceWithLogitsOp {
     const std::size_t n = x.size();
     const T scale = mean_scale(c, n);
     if (c.needs(0)) {
-      xt::xarray<T> dx = xt::xarray<T>::from_shape(x.shape());
+      xt::xarray<T> dx = detail::empty<T>(x.shape());
       for (std::size_t j = 0; j < n; ++j) {
         const T s = T(1) / (T(1) + std::exp(-x.data()[j]));  // 0 or 1 exactly when saturated
         dx.data()[j] = scale * (s - y.data()[j]);
@@ -126,7 +126,7 @@ struct BceWithLogitsOp {
       c.add(0, std::move(dx));
     }
     if (c.needs(1)) {
-      xt::xarray<T> dy = xt::xarray<T>::from_shape(y.shape());
+      xt::xarray<T> dy = detail::empty<T>(y.shape());
       for (std::size_t j = 0; j < n; ++j) dy.data()[j] = -scale * x.data()[j];
       c.add(1, std::move(dy));
     }

@@ -30,7 +30,7 @@ struct SumOp {
   void backward(BackwardCtx<T>& c) const {
     const T s = static_cast<T>(scale);
     if (c.gy().size() == 1) {  // a reduction to one element: fill, no broadcast machinery
-      xt::xarray<T> dx = xt::xarray<T>::from_shape(c.x_shape(0));
+      xt::xarray<T> dx = detail::empty<T>(c.x_shape(0));
       std::fill(dx.data(), dx.data() + dx.size(), *c.gy().data() * s);
       c.add(0, std::move(dx));
       return;
@@ -61,7 +61,7 @@ T total(const xt::xarray<T>& v) {
 template <class T>
 BasicTensor<T> sum(const BasicTensor<T>& x) {
   detail::check_defined(SumOp::name, x);
-  xt::xarray<T> y = xt::xarray<T>::from_shape({});
+  xt::xarray<T> y = detail::empty<T>({});
   y() = total(x.value());
   return detail::make_result(std::move(y), SumOp{Shape(x.dim(), 1), 1.0}, x);
 }
@@ -81,7 +81,7 @@ BasicTensor<T> mean(const BasicTensor<T>& x) {
   detail::check_defined(MeanOp::name, x);
   const std::size_t n = x.size();
   const T inv = n == 0 ? std::numeric_limits<T>::quiet_NaN() : T(1) / static_cast<T>(n);
-  xt::xarray<T> y = xt::xarray<T>::from_shape({});
+  xt::xarray<T> y = detail::empty<T>({});
   y() = n == 0 ? std::numeric_limits<T>::quiet_NaN() : total(x.value()) / static_cast<T>(n);
   MeanOp op;
   op.kept = Shape(x.dim(), 1);

@@ -110,14 +110,21 @@ class Dims {
   /// New elements are value-initialized (zero).
   void resize(size_type n) { resize(n, T()); }
   void resize(size_type n, const T& v) {
-    reserve(n);
-    T* d = data();
-    for (size_type i = size_; i < n; ++i) d[i] = v;
+    if (heap_ == nullptr && n <= kInline) {
+      fill_inline(size_, n, v);
+    } else {
+      reserve(n);
+      std::fill(data() + std::min(size_, n), data() + n, v);
+    }
     size_ = n;
   }
   void assign(size_type n, const T& v) {
-    reserve(n);
-    std::fill_n(data(), n, v);
+    if (heap_ == nullptr && n <= kInline) {
+      fill_inline(0, n, v);
+    } else {
+      reserve(n);
+      std::fill_n(data(), n, v);
+    }
     size_ = n;
   }
   template <class It, class = typename std::iterator_traits<It>::iterator_category>
@@ -219,6 +226,13 @@ class Dims {
       std::memcpy(reinterpret_cast<char*>(dst) + 16, reinterpret_cast<const char*>(src) + 16, 16);
     } else {
       std::memcpy(dst, src, kBytes);
+    }
+  }
+  // inline_[i] = v for from <= i < to, with a fixed trip count: a loop to a variable bound
+  // becomes a memset, which GCC expands to `rep stos`, dear to start for 1-4 elements.
+  void fill_inline(size_type from, size_type to, const T& v) noexcept {
+    for (size_type i = 0; i < kInline; ++i) {
+      if (i >= from && i < to) inline_[i] = v;
     }
   }
   // Precondition: this holds no heap block.
