@@ -6,7 +6,7 @@
 // several small-vector copies per call: around a hundred nanoseconds, which is most of the
 // time of an op on the tiny tensors of small networks. These plain loops over the row-major
 // buffers skip all of it; the compiler vectorizes them when `f` is arithmetic. Transcendental
-// forwards (exp, tanh, ...) on large arrays keep xtensor's xsimd kernels (see kSmallMap).
+// forwards (exp, tanh, ...) call xsimd's kernels directly (ops/elementwise.cpp).
 
 #include <cstddef>
 #include <utility>
@@ -17,7 +17,7 @@
 
 namespace xgrad::detail {
 
-/// Up to this many elements, transcendental functions run as a scalar loop; above it the
+/// Up to this many elements, pow runs as a scalar loop of the C library's pow; above it the
 /// SIMD expression path of xtensor is faster.
 inline constexpr std::size_t kSmallMap = 64;
 

@@ -2,9 +2,11 @@
 #include <xgrad/ops/elementwise.hpp>
 
 #include <cmath>
+#include <cstddef>
 
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
+#include <xsimd/xsimd.hpp>
 
 #include "../map.hpp"
 #include "../op_node.hpp"
@@ -95,12 +97,26 @@ struct ReluOp {
   }
 };
 
-/// f elementwise: a scalar loop on small arrays (no expression machinery), xtensor's SIMD
-/// kernels (`expr`, applied to the array) on large ones.
-template <class T, class F, class E>
-xt::xarray<T> transcendental(const xt::xarray<T>& x, F f, E expr) {
-  if (x.size() <= detail::kSmallMap) return detail::map(x, f);
-  return xt::xarray<T>(expr(x));
+/// y = f(x) elementwise, `f` written once for scalars and xsimd batches (`[](auto v) { return
+/// xsimd::exp(v); }`; xsimd's scalar overloads are the C library's). Arrays of at least one
+/// batch go through xsimd's kernels, the last partial batch as a whole batch overlapping the
+/// previous one, so no element takes a scalar path; smaller arrays are a scalar loop, as fast
+/// there and with no vector load of values just stored one by one.
+template <class T, class F>
+xt::xarray<T> transcendental(const xt::xarray<T>& x, F f) {
+  using Batch = xsimd::batch<T>;
+  constexpr std::size_t kWidth = Batch::size;
+  const std::size_t n = x.size();
+  if (n < kWidth) return detail::map(x, f);
+  xt::xarray<T> y = detail::empty<T>(x.shape());
+  const T* in = x.data();
+  T* out = y.data();
+  for (std::size_t i = 0;; i += kWidth) {
+    if (i + kWidth > n) i = n - kWidth;  // the last batch ends at n
+    f(Batch::load_unaligned(in + i)).store_unaligned(out + i);
+    if (i + kWidth == n) break;
+  }
+  return y;
 }
 
 template <class T, class Op>
@@ -121,8 +137,7 @@ BasicTensor<T> exp(const BasicTensor<T>& x) {
   detail::check_defined(ExpOp::name, x);
   return unary(
       x,
-      transcendental(
-          x.value(), [](T v) { return std::exp(v); }, [](const auto& v) { return xt::exp(v); }),
+      transcendental(x.value(), [](auto v) { return xsimd::exp(v); }),
       ExpOp{});
 }
 
@@ -131,8 +146,7 @@ BasicTensor<T> log(const BasicTensor<T>& x) {
   detail::check_defined(LogOp::name, x);
   return unary(
       x,
-      transcendental(
-          x.value(), [](T v) { return std::log(v); }, [](const auto& v) { return xt::log(v); }),
+      transcendental(x.value(), [](auto v) { return xsimd::log(v); }),
       LogOp{});
 }
 
@@ -141,8 +155,7 @@ BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   detail::check_defined(SqrtOp::name, x);
   return unary(
       x,
-      transcendental(
-          x.value(), [](T v) { return std::sqrt(v); }, [](const auto& v) { return xt::sqrt(v); }),
+      transcendental(x.value(), [](auto v) { return xsimd::sqrt(v); }),
       SqrtOp{});
 }
 
@@ -150,10 +163,12 @@ template <class T>
 BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
   detail::check_defined(PowOp::name, x);
   // x^2 is the common case (squared errors): a multiply is exact and much faster than pow.
-  xt::xarray<T> y = p == T(2) ? detail::map(x.value(), [](T v) { return v * v; })
-                              : transcendental(
-                                    x.value(), [p](T v) { return std::pow(v, p); },
-                                    [p](const auto& v) { return xt::pow(v, p); });
+  // Other exponents: glibc's pow on small arrays; xsimd's on large ones is exp(p log x), whose
+  // error grows with |p log x|, but a scalar loop there would be several times slower.
+  const auto& v = x.value();
+  xt::xarray<T> y = p == T(2)                      ? detail::map(v, [](T e) { return e * e; })
+                    : v.size() <= detail::kSmallMap ? detail::map(v, [p](T e) { return std::pow(e, p); })
+                                                   : xt::xarray<T>(xt::pow(v, p));
   return unary(x, std::move(y), PowOp{static_cast<double>(p)});
 }
 
@@ -170,9 +185,7 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   // and the quotient is exactly 0; for very positive x, e^-x underflows to 0 and y = 1.
   // No inf/inf or 0*inf can arise, so no nan; and it vectorizes (xsimd), unlike a branch.
   return unary(x,
-               transcendental(
-                   x.value(), [](T v) { return T(1) / (T(1) + std::exp(-v)); },
-                   [](const auto& v) { return T(1) / (T(1) + xt::exp(-v)); }),
+               transcendental(x.value(), [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); }),
                SigmoidOp{});
 }
 
@@ -181,8 +194,7 @@ BasicTensor<T> tanh(const BasicTensor<T>& x) {
   detail::check_defined(TanhOp::name, x);
   return unary(
       x,
-      transcendental(
-          x.value(), [](T v) { return std::tanh(v); }, [](const auto& v) { return xt::tanh(v); }),
+      transcendental(x.value(), [](auto v) { return xsimd::tanh(v); }),
       TanhOp{});
 }
 
