@@ -14,12 +14,15 @@ namespace {
 
 using detail::BackwardCtx;
 
-/// out (m,n) = op(a) . op(b) through GEMM, handling empty products (k = 0 gives zeros).
+/// out (m,n) = op(a) . op(b) through GEMM, handling empty products (k = 0 gives zeros). The
+/// result's shape comes in as a Shape: in backward it is an input's own shape, copied, which
+/// is faster than a shape built from {m, n} just before (its extents, stored one by one, are
+/// read back as a block, which stalls).
 template <class T>
 xt::xarray<T> gemm_new(bool ta, bool tb, const xt::xarray<T>& a, const xt::xarray<T>& b,
-                       std::size_t m, std::size_t n, std::size_t k) {
-  xt::xarray<T> out = k == 0 ? xt::xarray<T>(xt::zeros<T>({m, n}))
-                             : xt::xarray<T>(detail::empty<T>({m, n}));
+                       const Shape& shape, std::size_t k) {
+  const std::size_t m = shape[0], n = shape[1];
+  xt::xarray<T> out = k == 0 ? xt::xarray<T>(xt::zeros<T>(shape)) : detail::empty<T>(shape);
   if (m > 0 && n > 0 && k > 0)
     detail::gemm(ta, tb, m, n, k, T(1), a.data(), b.data(), T(0), out.data());
   return out;
@@ -33,10 +36,10 @@ struct MatmulOp {
   void backward(BackwardCtx<T>& c) const {
     const auto& a = c.x(0);  // (m,k)
     const auto& b = c.x(1);  // (k,n)
-    const std::size_t m = a.shape()[0], k = a.shape()[1], n = b.shape()[1];
+    const std::size_t m = a.shape()[0], n = b.shape()[1];
     // y = a b: da = g b^T (m,n)(n,k) -> (m,k); db = a^T g (k,m)(m,n) -> (k,n)
-    if (c.needs(0)) c.add(0, gemm_new(false, true, c.gy(), b, m, k, n));
-    if (c.needs(1)) c.add(1, gemm_new(true, false, a, c.gy(), k, n, m));
+    if (c.needs(0)) c.add(0, gemm_new(false, true, c.gy(), b, a.shape(), n));
+    if (c.needs(1)) c.add(1, gemm_new(true, false, a, c.gy(), b.shape(), m));
   }
 };
 
@@ -61,9 +64,9 @@ struct LinearOp {
   template <class T>
   void backward(BackwardCtx<T>& c) const {
     const auto& g = c.gy();  // (m,out)
-    const std::size_t m = g.shape()[0], out = g.shape()[1], in = c.x_shape(0)[1];
-    if (c.needs(0)) c.add(0, gemm_new(false, false, g, c.x(1), m, in, out));  // g . w
-    if (c.needs(1)) c.add(1, gemm_new(true, false, g, c.x(0), out, in, m));   // g^T . x
+    const std::size_t m = g.shape()[0], out = g.shape()[1];
+    if (c.needs(0)) c.add(0, gemm_new(false, false, g, c.x(1), c.x_shape(0), out));  // g . w
+    if (c.needs(1)) c.add(1, gemm_new(true, false, g, c.x(0), c.x_shape(1), m));   // g^T . x
     if (c.num_inputs() == 3 && c.needs(2)) {
       xt::xarray<T> db = xt::zeros<T>({out});
       for (std::size_t i = 0; i < m; ++i) {
@@ -128,7 +131,7 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
                                   " exceeds the BLAS limit");
     }
   }
-  return detail::make_result(gemm_new(false, false, a.value(), b.value(), sa[0], sb[1], sa[1]),
+  return detail::make_result(gemm_new(false, false, a.value(), b.value(), Shape{sa[0], sb[1]}, sa[1]),
                              MatmulOp{}, a, b);
 }
 
