@@ -271,3 +271,32 @@ TEST_CASE("threads: shared MLP parameters, per-thread data: the sum of the per-t
     CHECK(w1.grad().data()[i] == Approx(10.0 * g1.data()[i]).epsilon(1e-12).margin(1e-15));
   }
 }
+
+namespace {
+
+// live_node_count() sums per-thread counts: a node made in one thread and freed in another,
+// and the counts of threads that have ended, must still add up exactly.
+TEST_CASE("threads: live_node_count is exact across threads that make, free and end",
+          "[threads]") {
+  const std::size_t baseline = xgrad::live_node_count();
+  constexpr std::size_t kThreads = 4;
+  constexpr std::size_t kPerThread = 50;
+  std::vector<std::vector<Tensor64>> made(kThreads);
+  run_threads(kThreads, [&](std::size_t t) {
+    Tensor64 x = xgrad::full<double>({3}, 0.5, true);
+    for (std::size_t i = 0; i < kPerThread; ++i) made[t].push_back(xgrad::sigmoid(x * 2.0));
+  });  // the workers have ended: their counts were folded into the global one
+  CHECK(xgrad::live_node_count() == baseline + kThreads * (2 * kPerThread + 1));
+  // freed here, made there (and vice versa: main-thread nodes freed by workers)
+  made[0].clear();
+  CHECK(xgrad::live_node_count() == baseline + (kThreads - 1) * (2 * kPerThread + 1));
+  std::vector<Tensor64> from_main;
+  for (std::size_t i = 0; i < kThreads; ++i) from_main.push_back(xgrad::full<double>({2}, 1.0));
+  run_threads(kThreads, [&](std::size_t t) {
+    made[t].clear();
+    from_main[t] = Tensor64();
+  });
+  CHECK(xgrad::live_node_count() == baseline);
+}
+
+}  // namespace
