@@ -52,24 +52,26 @@ xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, const xt::xarr
   return y;
 }
 
-/// g[i] = f(g[i]) in g's own buffer, returned: backward rules use it on the upstream gradient
-/// they take (BackwardCtx::take_gy), so an elementwise backward allocates nothing.
+/// g[i] = f(g[i]) in g's own buffer; returns g itself (as an rvalue, not a moved copy).
+/// Backward rules use it on the upstream gradient they take (BackwardCtx::take_gy) and pass
+/// the result straight to BackwardCtx::add, so an elementwise backward allocates nothing and
+/// the array is moved once. Do not keep the returned reference beyond the full expression.
 template <class T, class F>
-xt::xarray<T> update(xt::xarray<T>&& g, F f) {
+xt::xarray<T>&& update(xt::xarray<T>&& g, F f) {
   apply(g.data(), g.size(), f, static_cast<const T*>(g.data()));
   return std::move(g);
 }
 
 /// g[i] = f(g[i], b[i]) in place.
 template <class T, class F>
-xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, F f) {
+xt::xarray<T>&& update(xt::xarray<T>&& g, const xt::xarray<T>& b, F f) {
   apply(g.data(), g.size(), f, static_cast<const T*>(g.data()), b.data());
   return std::move(g);
 }
 
 /// g[i] = f(g[i], b[i], c[i]) in place.
 template <class T, class F>
-xt::xarray<T> update(xt::xarray<T>&& g, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
+xt::xarray<T>&& update(xt::xarray<T>&& g, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
   apply(g.data(), g.size(), f, static_cast<const T*>(g.data()), b.data(), c.data());
   return std::move(g);
 }

@@ -126,6 +126,11 @@ Node<T>::Node(Array&& value, bool requires_grad, bool is_op)
 }
 
 template <class T>
+void Node<T>::count_made() noexcept {
+  count_nodes(1);
+}
+
+template <class T>
 Node<T>::~Node() {
   count_nodes(-1);
   // A chain of shared_ptr destructors recurses once per node and overflows the stack on long

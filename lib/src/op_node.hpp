@@ -31,9 +31,10 @@ class BackwardCtx {
 
   /// The upstream gradient d loss / d y (shape of y).
   const Array& gy() const noexcept { return *node_.grad_; }
-  /// Takes the upstream gradient by move (it is discarded after backward anyway): lets ops
-  /// such as add or reshape pass it on without a copy. Call it last.
-  Array take_gy() noexcept { return std::move(*node_.grad_); }
+  /// The upstream gradient as an rvalue (it is discarded after backward anyway): lets ops such
+  /// as add or reshape pass it on without a copy, and elementwise rules update it in place and
+  /// hand it to `add`, where it is moved once, into the input. Call it last.
+  Array&& take_gy() noexcept { return std::move(*node_.grad_); }
   /// The op's output value (checked against in-place modification).
   const Array& y() const {
     if (node_.version_ != 0) throw_modified("its output", node_.version_, 0);
@@ -87,6 +88,9 @@ class OpNode final : public Node<T> {
  public:
   OpNode(xt::xarray<T>&& value, Op&& op)
       : Node<T>(std::move(value), true, true), op_(std::move(op)) {}
+  template <class F>
+  OpNode(InPlace tag, F&& make, Op&& op)
+      : Node<T>(tag, std::forward<F>(make), true, true), op_(std::move(op)) {}
   const char* name() const noexcept override { return Op::name; }
 
  protected:
@@ -115,6 +119,19 @@ BasicTensor<T> make_result(xt::xarray<T>&& value, Op op, const In&... inputs) {
     return BasicTensor<T>(make_node<Node<T>>(std::move(value)));
   }
   auto node = make_node<OpNode<T, Op>>(std::move(value), std::move(op));
+  (node->add_input(inputs.node()), ...);
+  return BasicTensor<T>(std::move(node));
+}
+
+/// make_result with the forward computation as a callable (`[&] { return map(...); }`): the
+/// node is made first and the value built inside it, which saves moving the array (about 200
+/// bytes of shape, strides and storage) into the node and destroying the moved-from one.
+template <class T, class Op, class F, class... In>
+BasicTensor<T> make_result_in_place(F&& forward, Op op, const In&... inputs) {
+  if (!is_grad_enabled() || !(inputs.requires_grad() || ...)) {
+    return BasicTensor<T>(make_node<Node<T>>(InPlace{}, std::forward<F>(forward), false, false));
+  }
+  auto node = make_node<OpNode<T, Op>>(InPlace{}, std::forward<F>(forward), std::move(op));
   (node->add_input(inputs.node()), ...);
   return BasicTensor<T>(std::move(node));
 }

@@ -17,6 +17,8 @@
 namespace xgrad {
 
 namespace detail {
+/// Tag of the node constructors that build the value in place.
+struct InPlace {};
 template <class T>
 class BackwardCtx;
 template <class T>
@@ -58,6 +60,14 @@ class Node {
       : Node(std::move(value), requires_grad, false) {}
   explicit Node(const Array& value, bool requires_grad = false)
       : Node(Array(value), requires_grad) {}
+  /// Builds the value in place from `make()`, an op's forward computation (used by the ops
+  /// through detail::make_result_in_place): the array is constructed in the node, not moved
+  /// into it.
+  template <class F>
+  Node(detail::InPlace, F&& make, bool requires_grad, bool is_op)
+      : requires_grad_(requires_grad), is_op_(is_op), value_(make()) {
+    count_made();
+  }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node();
@@ -110,6 +120,7 @@ class Node {
     return i < kInline ? inline_[i] : extra_[i - kInline];
   }
   void release_edges() noexcept;
+  static void count_made() noexcept;  // for live_node_count()
 
   static constexpr std::size_t kInline = 2;
 

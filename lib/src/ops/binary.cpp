@@ -133,77 +133,75 @@ struct RDivScalarOp {
   }
 };
 
+/// a (op) b with NumPy broadcasting: `f` elementwise when the shapes are equal, the xtensor
+/// expression `expr` otherwise. The value is built inside the result node.
+template <class Op, class T, class F, class E>
+BasicTensor<T> binary(const BasicTensor<T>& a, const BasicTensor<T>& b, F f, E expr) {
+  const Shape shape = check_binary(Op::name, a, b);
+  const auto forward = [&]() -> xt::xarray<T> {
+    if (a.shape() == b.shape()) return detail::map(a.value(), b.value(), f);
+    return detail::evaluate<T>(shape, [&] { return expr(a.value(), b.value()); });
+  };
+  return detail::make_result_in_place<T>(forward, Op{}, a, b);
+}
+
+/// x (op) s for a scalar s: `f` elementwise, built inside the result node.
+template <class T, class Op, class F>
+BasicTensor<T> with_scalar(const BasicTensor<T>& x, Op op, F f) {
+  detail::check_defined(Op::name, x);
+  return detail::make_result_in_place<T>([&] { return detail::map(x.value(), f); },
+                                         std::move(op), x);
+}
+
 }  // namespace
 
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  const Shape shape = check_binary(AddOp::name, a, b);
-  auto y = a.shape() == b.shape()
-               ? detail::map(a.value(), b.value(), [](T u, T v) { return u + v; })
-               : detail::evaluate<T>(shape, [&] { return a.value() + b.value(); });
-  return detail::make_result(std::move(y), AddOp{}, a, b);
+  return binary<AddOp>(a, b, [](T u, T v) { return u + v; },
+                       [](const auto& u, const auto& v) { return u + v; });
 }
 
 template <class T>
 BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  const Shape shape = check_binary(SubOp::name, a, b);
-  auto y = a.shape() == b.shape()
-               ? detail::map(a.value(), b.value(), [](T u, T v) { return u - v; })
-               : detail::evaluate<T>(shape, [&] { return a.value() - b.value(); });
-  return detail::make_result(std::move(y), SubOp{}, a, b);
+  return binary<SubOp>(a, b, [](T u, T v) { return u - v; },
+                       [](const auto& u, const auto& v) { return u - v; });
 }
 
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  const Shape shape = check_binary(MulOp::name, a, b);
-  auto y = a.shape() == b.shape()
-               ? detail::map(a.value(), b.value(), [](T u, T v) { return u * v; })
-               : detail::evaluate<T>(shape, [&] { return a.value() * b.value(); });
-  return detail::make_result(std::move(y), MulOp{}, a, b);
+  return binary<MulOp>(a, b, [](T u, T v) { return u * v; },
+                       [](const auto& u, const auto& v) { return u * v; });
 }
 
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  const Shape shape = check_binary(DivOp::name, a, b);
-  auto y = a.shape() == b.shape()
-               ? detail::map(a.value(), b.value(), [](T u, T v) { return u / v; })
-               : detail::evaluate<T>(shape, [&] { return a.value() / b.value(); });
-  return detail::make_result(std::move(y), DivOp{}, a, b);
+  return binary<DivOp>(a, b, [](T u, T v) { return u / v; },
+                       [](const auto& u, const auto& v) { return u / v; });
 }
 
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& x, detail::scalar_t<T> s) {
-  detail::check_defined(AddScalarOp::name, x);
-  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return v + k; }),
-                             AddScalarOp{{s}}, x);
+  return with_scalar(x, AddScalarOp{{s}}, [k = static_cast<T>(s)](T v) { return v + k; });
 }
 
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& x, detail::scalar_t<T> s) {
-  detail::check_defined(MulScalarOp::name, x);
-  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return v * k; }),
-                             MulScalarOp{{s}}, x);
+  return with_scalar(x, MulScalarOp{{s}}, [k = static_cast<T>(s)](T v) { return v * k; });
 }
 
 template <class T>
 BasicTensor<T> rsub(const BasicTensor<T>& x, detail::scalar_t<T> s) {
-  detail::check_defined(RSubScalarOp::name, x);
-  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return k - v; }),
-                             RSubScalarOp{}, x);
+  return with_scalar(x, RSubScalarOp{}, [k = static_cast<T>(s)](T v) { return k - v; });
 }
 
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& x, detail::scalar_t<T> s) {
-  detail::check_defined(DivScalarOp::name, x);
-  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return v / k; }),
-                             DivScalarOp{{s}}, x);
+  return with_scalar(x, DivScalarOp{{s}}, [k = static_cast<T>(s)](T v) { return v / k; });
 }
 
 template <class T>
 BasicTensor<T> rdiv(const BasicTensor<T>& x, detail::scalar_t<T> s) {
-  detail::check_defined(RDivScalarOp::name, x);
-  return detail::make_result(detail::map(x.value(), [k = static_cast<T>(s)](T v) { return k / v; }),
-                             RDivScalarOp{}, x);
+  return with_scalar(x, RDivScalarOp{}, [k = static_cast<T>(s)](T v) { return k / v; });
 }
 
 #define XGRAD_INSTANTIATE(T)                                                 \

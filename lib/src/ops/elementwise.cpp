@@ -119,9 +119,10 @@ xt::xarray<T> transcendental(const xt::xarray<T>& x, F f) {
   return y;
 }
 
-template <class T, class Op>
-BasicTensor<T> unary(const BasicTensor<T>& x, xt::xarray<T>&& y, Op op) {
-  return detail::make_result(std::move(y), std::move(op), x);
+/// The result of a unary op: `forward()` computes its value, inside the new node.
+template <class T, class F, class Op>
+BasicTensor<T> unary(const BasicTensor<T>& x, F&& forward, Op op) {
+  return detail::make_result_in_place<T>(std::forward<F>(forward), std::move(op), x);
 }
 
 }  // namespace
@@ -129,15 +130,14 @@ BasicTensor<T> unary(const BasicTensor<T>& x, xt::xarray<T>&& y, Op op) {
 template <class T>
 BasicTensor<T> neg(const BasicTensor<T>& x) {
   detail::check_defined(NegOp::name, x);
-  return unary(x, detail::map(x.value(), [](T v) { return -v; }), NegOp{});
+  return unary(x, [&] { return detail::map(x.value(), [](T v) { return -v; }); }, NegOp{});
 }
 
 template <class T>
 BasicTensor<T> exp(const BasicTensor<T>& x) {
   detail::check_defined(ExpOp::name, x);
   return unary(
-      x,
-      transcendental(x.value(), [](auto v) { return xsimd::exp(v); }),
+      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::exp(v); }); },
       ExpOp{});
 }
 
@@ -145,8 +145,7 @@ template <class T>
 BasicTensor<T> log(const BasicTensor<T>& x) {
   detail::check_defined(LogOp::name, x);
   return unary(
-      x,
-      transcendental(x.value(), [](auto v) { return xsimd::log(v); }),
+      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::log(v); }); },
       LogOp{});
 }
 
@@ -154,8 +153,7 @@ template <class T>
 BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   detail::check_defined(SqrtOp::name, x);
   return unary(
-      x,
-      transcendental(x.value(), [](auto v) { return xsimd::sqrt(v); }),
+      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::sqrt(v); }); },
       SqrtOp{});
 }
 
@@ -165,17 +163,20 @@ BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
   // x^2 is the common case (squared errors): a multiply is exact and much faster than pow.
   // Other exponents: glibc's pow on small arrays; xsimd's on large ones is exp(p log x), whose
   // error grows with |p log x|, but a scalar loop there would be several times slower.
-  const auto& v = x.value();
-  xt::xarray<T> y = p == T(2)                      ? detail::map(v, [](T e) { return e * e; })
-                    : v.size() <= detail::kSmallMap ? detail::map(v, [p](T e) { return std::pow(e, p); })
-                                                   : xt::xarray<T>(xt::pow(v, p));
-  return unary(x, std::move(y), PowOp{static_cast<double>(p)});
+  const auto forward = [&]() -> xt::xarray<T> {
+    const auto& v = x.value();
+    if (p == T(2)) return detail::map(v, [](T e) { return e * e; });
+    if (v.size() <= detail::kSmallMap) return detail::map(v, [p](T e) { return std::pow(e, p); });
+    return xt::pow(v, p);
+  };
+  return unary(x, forward, PowOp{static_cast<double>(p)});
 }
 
 template <class T>
 BasicTensor<T> abs(const BasicTensor<T>& x) {
   detail::check_defined(AbsOp::name, x);
-  return unary(x, detail::map(x.value(), [](T v) { return std::abs(v); }), AbsOp{});
+  return unary(x, [&] { return detail::map(x.value(), [](T v) { return std::abs(v); }); },
+               AbsOp{});
 }
 
 template <class T>
@@ -184,17 +185,20 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   // 1 / (1 + e^-x) is stable in IEEE arithmetic: for very negative x, e^-x overflows to +inf
   // and the quotient is exactly 0; for very positive x, e^-x underflows to 0 and y = 1.
   // No inf/inf or 0*inf can arise, so no nan; and it vectorizes (xsimd), unlike a branch.
-  return unary(x,
-               transcendental(x.value(), [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); }),
-               SigmoidOp{});
+  return unary(
+      x,
+      [&] {
+        return transcendental(x.value(),
+                              [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); });
+      },
+      SigmoidOp{});
 }
 
 template <class T>
 BasicTensor<T> tanh(const BasicTensor<T>& x) {
   detail::check_defined(TanhOp::name, x);
   return unary(
-      x,
-      transcendental(x.value(), [](auto v) { return xsimd::tanh(v); }),
+      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::tanh(v); }); },
       TanhOp{});
 }
 
@@ -202,7 +206,9 @@ template <class T>
 BasicTensor<T> relu(const BasicTensor<T>& x) {
   detail::check_defined(ReluOp::name, x);
   // "x <= 0 ? 0 : x" rather than maximum(x, 0): a nan input stays nan, as in PyTorch.
-  return unary(x, detail::map(x.value(), [](T v) { return v <= T(0) ? T(0) : v; }), ReluOp{});
+  return unary(
+      x, [&] { return detail::map(x.value(), [](T v) { return v <= T(0) ? T(0) : v; }); },
+      ReluOp{});
 }
 
 #define XGRAD_INSTANTIATE(T)                                               \

@@ -98,16 +98,18 @@ BasicTensor<T> linear(const BasicTensor<T>& x, const BasicTensor<T>& weight,
     }
   }
   if (!bias.defined()) {
-    return detail::make_result(linear_forward<T>(x.value(), weight.value(), nullptr), LinearOp{}, x,
-                               weight);
+    return detail::make_result_in_place<T>(
+        [&] { return linear_forward<T>(x.value(), weight.value(), nullptr); }, LinearOp{}, x,
+        weight);
   }
   if (bias.shape() != Shape{sw[0]}) {
     throw std::invalid_argument("linear: bias of shape " + detail::shape_str(bias.shape()) +
                                 " does not match weight of shape " + detail::shape_str(sw) +
                                 ": expected (" + std::to_string(sw[0]) + ",)");
   }
-  return detail::make_result(linear_forward(x.value(), weight.value(), &bias.value()), LinearOp{},
-                             x, weight, bias);
+  return detail::make_result_in_place<T>(
+      [&] { return linear_forward(x.value(), weight.value(), &bias.value()); }, LinearOp{}, x,
+      weight, bias);
 }
 
 template <class T>
@@ -131,8 +133,9 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
                                   " exceeds the BLAS limit");
     }
   }
-  return detail::make_result(gemm_new(false, false, a.value(), b.value(), Shape{sa[0], sb[1]}, sa[1]),
-                             MatmulOp{}, a, b);
+  return detail::make_result_in_place<T>(
+      [&] { return gemm_new(false, false, a.value(), b.value(), Shape{sa[0], sb[1]}, sa[1]); },
+      MatmulOp{}, a, b);
 }
 
 template BasicTensor<float> matmul(const BasicTensor<float>&, const BasicTensor<float>&);

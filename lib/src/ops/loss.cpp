@@ -44,14 +44,17 @@ struct SquaredErrorOp {
 template <class T>
 BasicTensor<T> squared_error(const BasicTensor<T>& pred, const BasicTensor<T>& target,
                              double scale) {
-  const T* p = pred.value().data();
-  const T* t = target.value().data();
-  const std::size_t n = pred.size();
-  T acc = 0;
-  for (std::size_t e = 0; e < n; ++e) acc += (p[e] - t[e]) * (p[e] - t[e]);
-  xt::xarray<T> y = detail::empty<T>({});
-  *y.data() = acc * static_cast<T>(scale);
-  return detail::make_result(std::move(y), SquaredErrorOp{scale}, pred, target);
+  const auto forward = [&] {
+    const T* p = pred.value().data();
+    const T* t = target.value().data();
+    const std::size_t n = pred.size();
+    T acc = 0;
+    for (std::size_t e = 0; e < n; ++e) acc += (p[e] - t[e]) * (p[e] - t[e]);
+    xt::xarray<T> y = detail::empty<T>({});
+    *y.data() = acc * static_cast<T>(scale);
+    return y;
+  };
+  return detail::make_result_in_place<T>(forward, SquaredErrorOp{scale}, pred, target);
 }
 
 }  // namespace

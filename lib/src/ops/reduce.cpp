@@ -61,9 +61,12 @@ T total(const xt::xarray<T>& v) {
 template <class T>
 BasicTensor<T> sum(const BasicTensor<T>& x) {
   detail::check_defined(SumOp::name, x);
-  xt::xarray<T> y = detail::empty<T>({});
-  y() = total(x.value());
-  return detail::make_result(std::move(y), SumOp{Shape(x.dim(), 1), 1.0}, x);
+  const auto forward = [&] {
+    xt::xarray<T> y = detail::empty<T>({});
+    y() = total(x.value());
+    return y;
+  };
+  return detail::make_result_in_place<T>(forward, SumOp{Shape(x.dim(), 1), 1.0}, x);
 }
 
 template <class T>
