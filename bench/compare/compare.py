@@ -486,7 +486,7 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build-dir", default=os.path.join(REPO, "build", "release"))
     p.add_argument("--out-dir", default=os.path.join(REPO, "build", "compare"))
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     p.add_argument("--workloads", default="tutorial,mlp,micro")
     p.add_argument("--impls", default="xgrad,floor,numpy,torch")

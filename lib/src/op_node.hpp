@@ -6,7 +6,8 @@
 //   static constexpr const char* name = "foo";
 //   template <class T> void backward(detail::BackwardCtx<T>& ctx) const;
 // plus whatever state backward needs (scalars, shapes, saved arrays) as members. Its public
-// function computes the forward value into a concrete array and calls `make_result`, which
+// function passes the forward computation to `make_result_in_place` (or computes the value
+// first and calls `make_result`, when the op's state comes out of that computation), which
 // records an OpNode<T, FooOp> only when grad mode is on and some input requires grad.
 
 #include <stdexcept>
