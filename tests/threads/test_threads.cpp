@@ -276,8 +276,7 @@ namespace {
 
 // live_node_count() sums per-thread counts: a node made in one thread and freed in another,
 // and the counts of threads that have ended, must still add up exactly.
-TEST_CASE("threads: live_node_count is exact across threads that make, free and end",
-          "[threads]") {
+TEST_CASE("threads: live_node_count is exact across threads that make, free and end", "[threads]") {
   const std::size_t baseline = xgrad::live_node_count();
   constexpr std::size_t kThreads = 4;
   constexpr std::size_t kPerThread = 50;

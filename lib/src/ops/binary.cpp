@@ -149,34 +149,34 @@ BasicTensor<T> binary(const BasicTensor<T>& a, const BasicTensor<T>& b, F f, E e
 template <class T, class Op, class F>
 BasicTensor<T> with_scalar(const BasicTensor<T>& x, Op op, F f) {
   detail::check_defined(Op::name, x);
-  return detail::make_result_in_place<T>([&] { return detail::map(x.value(), f); },
-                                         std::move(op), x);
+  return detail::make_result_in_place<T>([&] { return detail::map(x.value(), f); }, std::move(op),
+                                         x);
 }
 
 }  // namespace
 
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  return binary<AddOp>(a, b, [](T u, T v) { return u + v; },
-                       [](const auto& u, const auto& v) { return u + v; });
+  return binary<AddOp>(
+      a, b, [](T u, T v) { return u + v; }, [](const auto& u, const auto& v) { return u + v; });
 }
 
 template <class T>
 BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  return binary<SubOp>(a, b, [](T u, T v) { return u - v; },
-                       [](const auto& u, const auto& v) { return u - v; });
+  return binary<SubOp>(
+      a, b, [](T u, T v) { return u - v; }, [](const auto& u, const auto& v) { return u - v; });
 }
 
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  return binary<MulOp>(a, b, [](T u, T v) { return u * v; },
-                       [](const auto& u, const auto& v) { return u * v; });
+  return binary<MulOp>(
+      a, b, [](T u, T v) { return u * v; }, [](const auto& u, const auto& v) { return u * v; });
 }
 
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& a, const BasicTensor<T>& b) {
-  return binary<DivOp>(a, b, [](T u, T v) { return u / v; },
-                       [](const auto& u, const auto& v) { return u / v; });
+  return binary<DivOp>(
+      a, b, [](T u, T v) { return u / v; }, [](const auto& u, const auto& v) { return u / v; });
 }
 
 template <class T>

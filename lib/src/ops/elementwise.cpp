@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstddef>
 
+#include <xsimd/xsimd.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
-#include <xsimd/xsimd.hpp>
 
 #include "../map.hpp"
 #include "../op_node.hpp"
@@ -130,23 +130,22 @@ BasicTensor<T> unary(const BasicTensor<T>& x, F&& forward, Op op) {
 template <class T>
 BasicTensor<T> neg(const BasicTensor<T>& x) {
   detail::check_defined(NegOp::name, x);
-  return unary(x, [&] { return detail::map(x.value(), [](T v) { return -v; }); }, NegOp{});
+  return unary(
+      x, [&] { return detail::map(x.value(), [](T v) { return -v; }); }, NegOp{});
 }
 
 template <class T>
 BasicTensor<T> exp(const BasicTensor<T>& x) {
   detail::check_defined(ExpOp::name, x);
   return unary(
-      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::exp(v); }); },
-      ExpOp{});
+      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::exp(v); }); }, ExpOp{});
 }
 
 template <class T>
 BasicTensor<T> log(const BasicTensor<T>& x) {
   detail::check_defined(LogOp::name, x);
   return unary(
-      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::log(v); }); },
-      LogOp{});
+      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::log(v); }); }, LogOp{});
 }
 
 template <class T>
@@ -175,8 +174,8 @@ BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
 template <class T>
 BasicTensor<T> abs(const BasicTensor<T>& x) {
   detail::check_defined(AbsOp::name, x);
-  return unary(x, [&] { return detail::map(x.value(), [](T v) { return std::abs(v); }); },
-               AbsOp{});
+  return unary(
+      x, [&] { return detail::map(x.value(), [](T v) { return std::abs(v); }); }, AbsOp{});
 }
 
 template <class T>
@@ -188,8 +187,7 @@ BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   return unary(
       x,
       [&] {
-        return transcendental(x.value(),
-                              [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); });
+        return transcendental(x.value(), [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); });
       },
       SigmoidOp{});
 }

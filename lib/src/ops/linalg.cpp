@@ -66,7 +66,7 @@ struct LinearOp {
     const auto& g = c.gy();  // (m,out)
     const std::size_t m = g.shape()[0], out = g.shape()[1];
     if (c.needs(0)) c.add(0, gemm_new(false, false, g, c.x(1), c.x_shape(0), out));  // g . w
-    if (c.needs(1)) c.add(1, gemm_new(true, false, g, c.x(0), c.x_shape(1), m));   // g^T . x
+    if (c.needs(1)) c.add(1, gemm_new(true, false, g, c.x(0), c.x_shape(1), m));     // g^T . x
     if (c.num_inputs() == 3 && c.needs(2)) {
       xt::xarray<T> db = xt::zeros<T>({out});
       for (std::size_t i = 0; i < m; ++i) {
@@ -134,7 +134,9 @@ BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
     }
   }
   return detail::make_result_in_place<T>(
-      [&] { return gemm_new(false, false, a.value(), b.value(), Shape{sa[0], sb[1]}, sa[1]); },
+      [&] {
+        return gemm_new(false, false, a.value(), b.value(), Shape{sa[0], sb[1]}, sa[1]);
+      },
       MatmulOp{}, a, b);
 }
 
