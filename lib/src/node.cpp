@@ -120,12 +120,6 @@ std::size_t live_node_count() noexcept {
 }
 
 template <class T>
-Node<T>::Node(Array&& value, bool requires_grad, bool is_op)
-    : requires_grad_(requires_grad), is_op_(is_op), value_(std::move(value)) {
-  count_nodes(1);
-}
-
-template <class T>
 void Node<T>::count_made() noexcept {
   count_nodes(1);
 }
@@ -184,12 +178,17 @@ void Node<T>::accumulate_grad(Array&& g) {
                            detail::shape_str(g.shape()) + " does not match " + name() +
                            " of shape " + detail::shape_str(value_.shape()));
   }
+  accumulate_checked(std::move(g));
+}
+
+template <class T>
+void Node<T>::accumulate_checked(Array&& g) {
   std::unique_lock<std::mutex> lock;
   if (!is_op_) lock = std::unique_lock<std::mutex>(leaf_mutex(this));
   if (!grad_) {
     grad_.emplace(std::move(g));
   } else {
-    // Shapes are equal (checked above: no silent resize, RELIABILITY V2) and both arrays are
+    // Shapes are equal (checked by the callers: no silent resize, RELIABILITY V2) and both are
     // contiguous row-major, so the elementwise loop of the ops adds them.
     detail::apply(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());
   }

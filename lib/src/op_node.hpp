@@ -62,7 +62,7 @@ class BackwardCtx {
                              " but the input has shape " + shape_str(in.value_.shape()));
     }
     if (is_anomaly_enabled()) check_anomaly(node_.name(), i, g.data(), g.size(), g.shape());
-    in.accumulate_grad(std::move(g));
+    in.accumulate_checked(std::move(g));  // shape checked above, with the op's name
   }
   /// Accumulates `g` (of the broadcast output shape) into input i after summing it over the
   /// axes input i was broadcast along.
@@ -87,8 +87,6 @@ class BackwardCtx {
 template <class T, class Op>
 class OpNode final : public Node<T> {
  public:
-  OpNode(xt::xarray<T>&& value, Op&& op)
-      : Node<T>(std::move(value), true, true), op_(std::move(op)) {}
   template <class F>
   OpNode(InPlace tag, F&& make, Op&& op)
       : Node<T>(tag, std::forward<F>(make), true, true), op_(std::move(op)) {}
@@ -112,21 +110,10 @@ std::shared_ptr<N> make_node(Args&&... args) {
   return std::allocate_shared<N>(mem::BufferAllocator<N>(), std::forward<Args>(args)...);
 }
 
-/// Wraps a computed forward value as the op's result, recording the graph only when grad mode
-/// is on and some input requires grad.
-template <class T, class Op, class... In>
-BasicTensor<T> make_result(xt::xarray<T>&& value, Op op, const In&... inputs) {
-  if (!is_grad_enabled() || !(inputs.requires_grad() || ...)) {
-    return BasicTensor<T>(make_node<Node<T>>(std::move(value)));
-  }
-  auto node = make_node<OpNode<T, Op>>(std::move(value), std::move(op));
-  (node->add_input(inputs.node()), ...);
-  return BasicTensor<T>(std::move(node));
-}
-
-/// make_result with the forward computation as a callable (`[&] { return map(...); }`): the
-/// node is made first and the value built inside it, which saves moving the array (about 200
-/// bytes of shape, strides and storage) into the node and destroying the moved-from one.
+/// The op's result, its value built by `forward()` (`[&] { return map(...); }`) inside the new
+/// node: a plain node when grad mode is off or no input requires grad, an OpNode recording the
+/// edges otherwise. Building the value in place saves moving the array (about 200 bytes of
+/// shape, strides and storage) into the node and destroying the moved-from one.
 template <class T, class Op, class F, class... In>
 BasicTensor<T> make_result_in_place(F&& forward, Op op, const In&... inputs) {
   if (!is_grad_enabled() || !(inputs.requires_grad() || ...)) {
@@ -135,6 +122,13 @@ BasicTensor<T> make_result_in_place(F&& forward, Op op, const In&... inputs) {
   auto node = make_node<OpNode<T, Op>>(InPlace{}, std::forward<F>(forward), std::move(op));
   (node->add_input(inputs.node()), ...);
   return BasicTensor<T>(std::move(node));
+}
+
+/// make_result_in_place for a value already computed (ops whose state comes out of the
+/// forward computation): the value is moved into the node.
+template <class T, class Op, class... In>
+BasicTensor<T> make_result(xt::xarray<T>&& value, Op op, const In&... inputs) {
+  return make_result_in_place<T>([&value] { return std::move(value); }, std::move(op), inputs...);
 }
 
 /// Throws std::logic_error if a tensor handle is undefined (names the op).

@@ -57,7 +57,8 @@ class Node {
   };
 
   explicit Node(Array&& value, bool requires_grad = false)
-      : Node(std::move(value), requires_grad, false) {}
+      : Node(
+            detail::InPlace{}, [&value] { return std::move(value); }, requires_grad, false) {}
   explicit Node(const Array& value, bool requires_grad = false)
       : Node(Array(value), requires_grad) {}
   /// Builds the value in place from `make()`, an op's forward computation (used by the ops
@@ -107,7 +108,6 @@ class Node {
   void add_input(const Ptr& input);
 
  protected:
-  Node(Array&& value, bool requires_grad, bool is_op);
   /// The op's backward rule: reads grad_ and pushes gradients into the inputs.
   virtual void backward_impl() {}
 
@@ -120,7 +120,8 @@ class Node {
     return i < kInline ? inline_[i] : extra_[i - kInline];
   }
   void release_edges() noexcept;
-  static void count_made() noexcept;  // for live_node_count()
+  void accumulate_checked(Array&& g);  // accumulate_grad after its shape check
+  static void count_made() noexcept;   // for live_node_count()
 
   static constexpr std::size_t kInline = 2;
 

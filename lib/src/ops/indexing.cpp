@@ -28,7 +28,8 @@ BasicTensor<T> make_result_n(xt::xarray<T>&& value, Op op,
   if (!is_grad_enabled() || !any) {
     return BasicTensor<T>(detail::make_node<Node<T>>(std::move(value)));
   }
-  auto node = detail::make_node<detail::OpNode<T, Op>>(std::move(value), std::move(op));
+  auto node = detail::make_node<detail::OpNode<T, Op>>(
+      detail::InPlace{}, [&value] { return std::move(value); }, std::move(op));
   for (const auto& t : inputs) node->add_input(t.node());
   return BasicTensor<T>(std::move(node));
 }
