@@ -13,13 +13,11 @@
 
 #include <xtensor/xarray.hpp>
 
+#include <xgrad/detail/thresholds.hpp>
+
 #include "shape_util.hpp"
 
 namespace xgrad::detail {
-
-/// Up to this many elements, pow runs as a scalar loop of the C library's pow; above it the
-/// SIMD expression path of xtensor is faster.
-inline constexpr std::size_t kSmallMap = 64;
 
 /// out[i] = f(in[i]...) for i < n: the one loop behind map and update. `out` may be one of
 /// the inputs (each element is read before it is written).

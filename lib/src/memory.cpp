@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/allocator.hpp>
+#include <xgrad/detail/thresholds.hpp>
 #include <xgrad/memory.hpp>
 
 #include <atomic>
@@ -38,6 +39,7 @@ namespace {
 constexpr unsigned kMinShift = 6;  // 64 B, the smallest class
 constexpr std::size_t kNumClasses = 11;
 constexpr std::size_t kMaxCached = std::size_t{1} << (kMinShift + kNumClasses - 1);  // 64 KiB
+static_assert(kMaxCached == detail::kMaxCachedBytes, "detail/thresholds.hpp lists this size");
 constexpr std::size_t kClassBudget = std::size_t{256} << 10;
 constexpr std::uint32_t kMaxBlocks = 512;
 

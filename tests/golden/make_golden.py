@@ -131,6 +131,38 @@ def build_cases():
     return cases
 
 
+def build_size_cases(cases):
+    """Adds the size-threshold cases, drawn after everything else (so the earlier draws stay)."""
+
+    def case(name, fn, inputs):
+        cases[name] = (fn, inputs, [True] * len(inputs), None)
+
+    # Both sides of the size thresholds of lib/ (xgrad/detail/thresholds.hpp): the SIMD forwards
+    # of the transcendental ops below one batch (7 elements: under 8 doubles and 16 floats) and
+    # over several with an odd tail (37); pow's scalar loop up to 64 elements and xtensor's
+    # above; GEMMs at 512 and 4096 multiply-adds and above (plain loops, then OpenBLAS); large
+    # broadcasts and reductions; ranks above the 4 kept inline.
+    for n in (7, 37):
+        case(f"exp_{n}", torch.exp, [randn(n) * 2.0])
+        case(f"log_{n}", torch.log, [uniform(0.1, 3.0, n)])
+        case(f"sqrt_{n}", torch.sqrt, [uniform(0.1, 3.0, n)])
+        case(f"sigmoid_{n}", torch.sigmoid, [randn(n) * 3.0])
+        case(f"tanh_{n}", torch.tanh, [randn(n) * 2.0])
+    for n in (64, 65, 131):
+        case(f"pow1.5_{n}", lambda a: torch.pow(a, 1.5), [uniform(0.2, 3.0, n)])
+        case(f"pow-0.5_{n}", lambda a: torch.pow(a, -0.5), [uniform(0.2, 3.0, n)])
+        case(f"pow3_{n}", lambda a: torch.pow(a, 3.0), [randn(n)])
+    for m, k, n in ((8, 8, 8), (8, 9, 8), (16, 16, 16), (16, 17, 16), (15, 19, 17)):
+        case(f"matmul_{m}x{k}x{n}", torch.matmul, [randn(m, k) * 0.5, randn(k, n) * 0.5])
+        case(f"linear_{m}x{k}x{n}", F.linear, [randn(m, k) * 0.5, randn(n, k) * 0.5, randn(n)])
+    case("add_broadcast_17x33", torch.add, [randn(17, 33), randn(33)])
+    case("mul_broadcast_17x33", torch.mul, [randn(17, 1), randn(1, 33)])
+    case("sum1_17x33", lambda a: torch.sum(a, 1), [randn(17, 33)])
+    case("mean0_17x33", lambda a: torch.mean(a, 0), [randn(17, 33)])
+    case("add_rank5", torch.add, [randn(2, 1, 3, 1, 2), randn(3, 1, 2)])
+    case("sum0_rank6", lambda a: torch.sum(a, 0), [randn(2, 2, 1, 3, 1, 2)])
+
+
 def run_case(fn, inputs, grads, idx, dtype):
     ts = [t.to(dtype).clone().requires_grad_(g) for t, g in zip(inputs, grads)]
     args = list(ts)
@@ -216,6 +248,7 @@ def main():
     true_W = torch.tensor([[1.5, -2.0, 0.5], [-0.5, 1.0, 3.0]], dtype=torch.float64)
     Y = F.linear(X, true_W, torch.tensor([0.25, -1.0], dtype=torch.float64)) + 0.1 * randn(8, 2)
     problem = (X, Y, 0.5 * randn(2, 3), 0.1 * randn(2))
+    build_size_cases(cases)
     for suffix, dtype in (("f32", torch.float32), ("f64", torch.float64)):
         np.savez_compressed(OUT / f"ops_{suffix}.npz", **ops_file(cases, dtype))
         np.savez_compressed(OUT / f"optim_{suffix}.npz", **optim_file(problem, dtype))

@@ -159,6 +159,31 @@ std::map<std::string, OpFn<T>> op_table() {
   t["mlp_cross_entropy"] = [](const V& x, const I& i) {
     return cross_entropy(linear(tanh(linear(x[0], x[1], x[2])), x[3], x[4]), i);
   };
+  // Both sides of the size thresholds (make_golden.py: the cases after mlp_cross_entropy).
+  for (int n : {7, 37}) {
+    const std::string s = "_" + std::to_string(n);
+    t["exp" + s] = [](const V& x, const I&) { return exp(x[0]); };
+    t["log" + s] = [](const V& x, const I&) { return log(x[0]); };
+    t["sqrt" + s] = [](const V& x, const I&) { return sqrt(x[0]); };
+    t["sigmoid" + s] = [](const V& x, const I&) { return sigmoid(x[0]); };
+    t["tanh" + s] = [](const V& x, const I&) { return tanh(x[0]); };
+  }
+  for (int n : {64, 65, 131}) {
+    const std::string s = "_" + std::to_string(n);
+    t["pow1.5" + s] = [](const V& x, const I&) { return pow(x[0], T(1.5)); };
+    t["pow-0.5" + s] = [](const V& x, const I&) { return pow(x[0], T(-0.5)); };
+    t["pow3" + s] = [](const V& x, const I&) { return pow(x[0], T(3)); };
+  }
+  for (const char* mkn : {"8x8x8", "8x9x8", "16x16x16", "16x17x16", "15x19x17"}) {
+    t[std::string("matmul_") + mkn] = [](const V& x, const I&) { return matmul(x[0], x[1]); };
+    t[std::string("linear_") + mkn] = [](const V& x, const I&) { return linear(x[0], x[1], x[2]); };
+  }
+  t["add_broadcast_17x33"] = [](const V& x, const I&) { return x[0] + x[1]; };
+  t["mul_broadcast_17x33"] = [](const V& x, const I&) { return x[0] * x[1]; };
+  t["sum1_17x33"] = [](const V& x, const I&) { return sum(x[0], 1); };
+  t["mean0_17x33"] = [](const V& x, const I&) { return mean(x[0], 0); };
+  t["add_rank5"] = [](const V& x, const I&) { return x[0] + x[1]; };
+  t["sum0_rank6"] = [](const V& x, const I&) { return sum(x[0], 0); };
   return t;
 }
 

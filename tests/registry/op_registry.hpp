@@ -22,6 +22,7 @@
 
 #include "support/gradcheck_table.hpp"
 #include "support/reference.hpp"
+#include "support/thresholds.hpp"
 
 namespace xgrad::test::registry {
 
@@ -44,6 +45,10 @@ struct OpVariant {
   RefFn ref;
   ShapeSets samples;        ///< gradcheck + reference forward (float64 and float32)
   ShapeSets empty_samples;  ///< forward only (zero-size inputs), float64 and float32
+  /// Samples on both sides of the size thresholds of lib/ that switch this op's code path
+  /// (support/thresholds.hpp), and large broadcasts and reductions: checked like `samples`,
+  /// by test_thresholds.cpp, which also fails when a threshold lacks a side.
+  ShapeSets sized;
   std::vector<Domain> domains = {kAnyDomain};  ///< per input; the last repeats
   /// Rejects a draw (too close to a kink or tie); the runner then draws again.
   std::function<bool(const Arrays&)> valid;
@@ -55,6 +60,11 @@ struct OpVariant {
   }
   OpVariant& empty(ShapeSets s) {
     empty_samples = std::move(s);
+    return *this;
+  }
+  /// Adds samples to `sized`.
+  OpVariant& sizes(const ShapeSets& s) {
+    sized.insert(sized.end(), s.begin(), s.end());
     return *this;
   }
   OpVariant& in(std::vector<Domain> d) {
@@ -99,6 +109,26 @@ extern const ShapeSets kBinaryShapes;
 extern const ShapeSets kA2Pairs;
 /// Zero-size binary pairs (forward only).
 extern const ShapeSets kBinaryEmpty;
+/// Large broadcasting pairs, (33,65) with (65) and (33,1) with (1,65).
+extern const ShapeSets kLargeBinary;
+
+/// `sized` samples of a one-input op from its size thresholds: 1-D shapes on both sides of
+/// each (support/thresholds.hpp).
+inline ShapeSets threshold_samples(std::string_view op) { return test::threshold_samples_1d(op); }
+/// `sized` samples of matmul ((m,k),(k,n)) or linear ((m,k),(n,k)[,(n)]) around their
+/// multiply-add thresholds.
+inline ShapeSets product_samples(std::string_view op, bool bias) {
+  ShapeSets s;
+  for (const auto& [m, k, n] : test::threshold_products(op)) {
+    if (op == "linear") {
+      s.push_back(bias ? std::vector<Shape>{{m, k}, {n, k}, {n}}
+                       : std::vector<Shape>{{m, k}, {n, k}});
+    } else {
+      s.push_back({{m, k}, {k, n}});
+    }
+  }
+  return s;
+}
 
 /// Entries of the arithmetic, elementwise, reduction, shape and linalg ops.
 std::vector<OpEntry> core_entries();

@@ -36,6 +36,7 @@ const ShapeSets kBinaryShapes = [] {
   return s;
 }();
 const ShapeSets kBinaryEmpty = {{{0, 3}, {0, 3}}, {{0, 3}, {3}}, {{0, 3}, {}}, {{0, 1}, {1, 3}}};
+const ShapeSets kLargeBinary = {{{33, 65}, {65}}, {{33, 1}, {1, 65}}};
 
 namespace {
 
@@ -66,6 +67,8 @@ std::vector<OpEntry> arithmetic() {
             ref_binary(add))
             .on(kBinaryShapes)
             .empty(kBinaryEmpty)
+            .sizes(test::rank_samples_2in())
+            .sizes(kLargeBinary)
             .tight(),
         variant(
             "operator+", {"operator+(Tensor,Tensor)"}, [](const auto& in) { return in[0] + in[1]; },
@@ -109,6 +112,7 @@ std::vector<OpEntry> arithmetic() {
             ref_binary([](double a, double b) { return 2 * a * b; }))
             .on(kBinaryShapes)
             .empty(kBinaryEmpty)
+            .sizes(kLargeBinary)
             .tight(),
         variant(
             "mul_scalar", {"mul(Tensor,scalar)", "operator*(Tensor,scalar)"},
@@ -127,6 +131,7 @@ std::vector<OpEntry> arithmetic() {
             ref_binary(div))
             .on(kBinaryShapes)
             .empty(kBinaryEmpty)
+            .sizes(kLargeBinary)
             .in(kDivDomains)
             .tight(),
         variant(
@@ -161,6 +166,7 @@ std::vector<OpEntry> elementwise() {
             ref_unary([](double x) { return -3 * x; }))
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(threshold_samples("neg"))
             .tight()}},
       {"exp",
        {variant(
@@ -168,6 +174,8 @@ std::vector<OpEntry> elementwise() {
             ref_unary([](double x) { return std::exp(x); }))
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(threshold_samples("exp"))
+            .sizes(test::rank_samples_1in())
             .tight()}},
       {"log",
        {variant(
@@ -175,6 +183,7 @@ std::vector<OpEntry> elementwise() {
             ref_unary([](double x) { return std::log(x); }))
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(threshold_samples("log"))
             .in({kPositive})
             .tight()}},
       {"sqrt",
@@ -183,6 +192,7 @@ std::vector<OpEntry> elementwise() {
             ref_unary([](double x) { return std::sqrt(x); }))
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(threshold_samples("sqrt"))
             .in({kPositive})
             .tight()}},
       {"pow",
@@ -196,12 +206,14 @@ std::vector<OpEntry> elementwise() {
             "pow3", {"pow(Tensor,scalar)"}, [](const auto& in) { return xgrad::pow(in[0], 3.0); },
             ref_unary([](double x) { return x * x * x; }))
             .on(kUnaryShapes)
+            .sizes(threshold_samples("pow"))
             .tight(),
         variant(
             "pow_frac", {"pow(Tensor,scalar)"},
             [](const auto& in) { return xgrad::pow(in[0], 1.5); },
             ref_unary([](double x) { return x * std::sqrt(x); }))
             .on(kUnaryShapes)
+            .sizes(threshold_samples("pow"))
             .in({kPositive})
             .tight(),
         variant(
@@ -209,6 +221,7 @@ std::vector<OpEntry> elementwise() {
             [](const auto& in) { return xgrad::pow(in[0], -0.5); },
             ref_unary([](double x) { return 1.0 / std::sqrt(x); }))
             .on(kUnaryShapes)
+            .sizes(threshold_samples("pow"))
             .in({kPositive})
             .tight(),
         variant(
@@ -216,6 +229,7 @@ std::vector<OpEntry> elementwise() {
             [](const auto& in) { return xgrad::pow(in[0], -1.0); },
             ref_unary([](double x) { return 1.0 / x; }))
             .on(kUnaryShapes)
+            .sizes(threshold_samples("pow"))
             .in({kNonZero})}},
       {"abs",
        {variant(
@@ -230,6 +244,7 @@ std::vector<OpEntry> elementwise() {
             ref_unary([](double x) { return ref::sigmoid(x); }))
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(threshold_samples("sigmoid"))
             .tight()}},
       {"tanh",
        {variant(
@@ -240,6 +255,7 @@ std::vector<OpEntry> elementwise() {
             }))
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(threshold_samples("tanh"))
             .tight()}},
       {"relu",
        {variant(
@@ -262,13 +278,17 @@ std::vector<OpEntry> reductions_shape_linalg() {
             [](const Arrays& x) { return ref::sum_all(x[0]); })
             .on(kUnaryShapes)
             .empty(kUnaryEmpty)
+            .sizes(test::rank_samples_1in())
+            .sizes({{{33, 65}}})
             .tight(),
         variant(
             "sum_axis0", {"sum(Tensor,int64_t,bool)"},
             [](const auto& in) { return xgrad::sum(in[0], 0); },
             [](const Arrays& x) { return ref::reduce_axis(x[0], 0, false, ref::sum_of); })
             .on(kAxisAny)
-            .empty(kEmpty2d),
+            .empty(kEmpty2d)
+            .sizes(test::rank_samples_1in())
+            .sizes({{{33, 65}}}),
         variant(
             "sum_last_keepdims", {"sum(Tensor,int64_t,bool)"},
             [](const auto& in) { return xgrad::sum(in[0], -1, true); },
@@ -299,7 +319,8 @@ std::vector<OpEntry> reductions_shape_linalg() {
             [](const auto& in) { return xgrad::mean(in[0], 1, true); },
             [](const Arrays& x) { return ref::reduce_axis(x[0], 1, true, ref::mean_of); })
             .on(kAxis1)
-            .empty(kEmpty2d)}},
+            .empty(kEmpty2d)
+            .sizes({{{33, 65}}, {{65, 33}}})}},
       {"transpose",
        {variant(
             "transpose", {"transpose(Tensor)"},
@@ -340,6 +361,7 @@ std::vector<OpEntry> reductions_shape_linalg() {
                  {{2, 6}, {6, 3}},
                  {{1, 1}, {1, 1}}})
             .empty({{{0, 3}, {3, 2}}, {{2, 3}, {3, 0}}, {{2, 0}, {0, 3}}})
+            .sizes(product_samples("matmul", false))
             .tight()}},
       {"linear",
        {variant(
@@ -351,13 +373,15 @@ std::vector<OpEntry> reductions_shape_linalg() {
             })
             .on({{{4, 3}, {5, 3}, {5}}, {{1, 2}, {1, 2}, {1}}, {{3, 1}, {2, 1}, {2}}})
             .empty({{{0, 3}, {2, 3}, {2}}, {{2, 0}, {3, 0}, {3}}, {{2, 3}, {0, 3}, {0}}})
+            .sizes(product_samples("linear", true))
             .tight(),
         variant(
             "linear_no_bias", {"linear(Tensor,Tensor,Tensor)"},
             [](const auto& in) { return xgrad::linear(in[0], in[1]); },
             [](const Arrays& x) { return ref::matmul(x[0], ref::transpose(x[1])); })
             .on({{{4, 3}, {5, 3}}, {{1, 1}, {1, 1}}, {{2, 4}, {1, 4}}})
-            .empty({{{0, 3}, {2, 3}}, {{2, 0}, {3, 0}}})}},
+            .empty({{{0, 3}, {2, 3}}, {{2, 0}, {3, 0}}})
+            .sizes(product_samples("linear", false))}},
       {"sse_loss",
        {variant(
             "sse_loss", {"sse_loss(Tensor,Tensor)"},

@@ -90,11 +90,62 @@ void check_forward(const OpVariant& v, const Arrays& x) {
   CHECK(ok32);
 }
 
+/// Above this many input elements a sample's gradient is checked along random directions
+/// (directional_check) instead of element by element, which costs two forwards per element.
+constexpr std::size_t kElementwiseGradcheckLimit = 4096;
+
+std::size_t total_elements(const Arrays& x) {
+  std::size_t n = 0;
+  for (const auto& a : x) n += a.size();
+  return n;
+}
+
+/// The gradient check of a large sample (PyTorch's gradcheck fast_mode): with a random upstream
+/// gradient v and a random direction u over all inputs, the analytical <dL/dx, u> (from
+/// backward(v), L = <v, f(x)>) against the numerical (L(x + eps u) - L(x - eps u)) / (2 eps),
+/// for three draws of (v, u). Empty if all agree, else the first disagreement.
+std::string directional_check(const xgrad::test::Fn64& f, const Arrays& x) {
+  constexpr double kEps = 1e-6, kAtol = 1e-5, kRtol = 1e-3;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    xgrad::Generator gen(seed);
+    const xgrad::test::Inputs64 in = tensors64(x, true);
+    const auto y = f(in);
+    const xt::xarray<double> v = xgrad::randn<double>(y.shape(), gen).value();
+    y.backward(v);
+    Arrays u;
+    double analytic = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      u.push_back(xgrad::randn<double>(x[i].shape(), gen).value());
+      if (!in[i].has_grad()) continue;
+      for (std::size_t k = 0; k < x[i].size(); ++k) {
+        analytic += in[i].grad().data()[k] * u[i].data()[k];
+      }
+    }
+    const auto loss_at = [&](double step) {
+      xgrad::NoGradGuard no_grad;
+      Arrays shifted;
+      for (std::size_t i = 0; i < x.size(); ++i) shifted.push_back(x[i] + step * u[i]);
+      const xt::xarray<double> fy = f(tensors64(shifted, false)).value();
+      double l = 0;
+      for (std::size_t k = 0; k < fy.size(); ++k) l += v.data()[k] * fy.data()[k];
+      return l;
+    };
+    const double numerical = (loss_at(kEps) - loss_at(-kEps)) / (2 * kEps);
+    if (!(std::abs(numerical - analytic) <= kAtol + kRtol * std::abs(numerical))) {
+      return "direction " + std::to_string(seed) + ": numerical " + std::to_string(numerical) +
+             ", analytical " + std::to_string(analytic);
+    }
+  }
+  return {};
+}
+
 struct Counts {
   std::size_t entries = 0, variants = 0, samples = 0, empty_samples = 0, gradchecks = 0;
 };
 
-Counts run_registry(bool gradchecks) {
+/// Runs the forward checks (gradchecks false; then also the zero-size samples) or the
+/// gradchecks of every variant's `samples`, or of its `sized` samples when `sized` is true.
+Counts run_registry(bool gradchecks, bool sized = false) {
   Counts c;
   xgrad::GradcheckOptions tight;
   tight.atol = 1e-6;
@@ -103,11 +154,17 @@ Counts run_registry(bool gradchecks) {
     ++c.entries;
     for (const OpVariant& v : e.variants) {
       ++c.variants;
-      for (std::size_t s = 0; s < v.samples.size(); ++s) {
-        INFO(e.op << ": " << describe(v, s, v.samples[s]));
-        const Arrays x = draw_inputs(v, v.samples[s], 3000 + s);
+      const ShapeSets& samples = sized ? v.sized : v.samples;
+      for (std::size_t s = 0; s < samples.size(); ++s) {
+        INFO(e.op << ": " << (sized ? "sized " : "") << describe(v, s, samples[s]));
+        const Arrays x = draw_inputs(v, samples[s], (sized ? 5000 : 3000) + s);
         if (!gradchecks) {
           check_forward(v, x);
+        } else if (total_elements(x) > kElementwiseGradcheckLimit) {
+          const std::string why = directional_check(v.f64, x);
+          INFO("directional gradcheck: " << why);
+          CHECK(why.empty());
+          ++c.gradchecks;
         } else {
           const auto r = xgrad::gradcheck(v.f64, tensors64(x, true));
           INFO(r.report);
@@ -122,7 +179,7 @@ Counts run_registry(bool gradchecks) {
         }
         ++c.samples;
       }
-      if (gradchecks) continue;
+      if (gradchecks || sized) continue;
       for (std::size_t s = 0; s < v.empty_samples.size(); ++s) {
         INFO(e.op << ": zero-size " << describe(v, s, v.empty_samples[s]));
         const Arrays x = draw_inputs(v, v.empty_samples[s], 4000 + s);
@@ -161,6 +218,78 @@ TEST_CASE("op registry: every sample passes gradcheck in float64", "[registry][o
   const Counts c = run_registry(true);
   CHECK(c.samples >= 600);
   CHECK(c.gradchecks > c.samples);  // smooth ops are checked twice
+}
+
+TEST_CASE("op registry: samples on both sides of every size threshold match the reference",
+          "[registry][ops][thresholds]") {
+  const Counts c = run_registry(false, true);
+  CHECK(c.samples >= 60);
+}
+
+TEST_CASE("op registry: samples on both sides of every size threshold pass gradcheck",
+          "[registry][ops][gradcheck][thresholds]") {
+  const Counts c = run_registry(true, true);
+  CHECK(c.samples >= 60);
+}
+
+// The meta-test of the size thresholds: every threshold of lib/ (detail::size_thresholds())
+// names the ops that switch on it, and each of those has `sized` registry samples on both
+// sides of it in float32 and float64, with an odd tail above an element threshold.
+TEST_CASE("op registry: every size threshold of lib/ has samples on both sides",
+          "[registry][thresholds]") {
+  const auto& thresholds = xgrad::detail::size_thresholds();
+  REQUIRE(thresholds.size() >= 7);
+  const std::vector<OpEntry> entries = all_entries();
+  for (const auto& t : thresholds) {
+    INFO("threshold " << t.name << " " << t.dtype << " (at most " << t.max_small
+                      << " on the small path)");
+    CHECK_FALSE(t.ops.empty());
+    for (std::string_view op : t.ops) {
+      INFO("op " << op);
+      const auto e = std::find_if(entries.begin(), entries.end(),
+                                  [&](const OpEntry& x) { return x.op == op; });
+      REQUIRE(e != entries.end());
+      ShapeSets sized;
+      for (const OpVariant& v : e->variants)
+        sized.insert(sized.end(), v.sized.begin(), v.sized.end());
+      const std::string missing = xgrad::test::missing_sides(op, t, sized);
+      INFO("missing:" << missing);
+      CHECK(missing.empty());
+    }
+  }
+}
+
+TEST_CASE("op registry: the directional gradcheck of large samples notices a wrong gradient",
+          "[registry][thresholds]") {
+  // f is 2x while recording and 3x under NoGradGuard (where the numerical side evaluates it), so
+  // its recorded gradient is wrong for the function the differences see.
+  const xgrad::test::Fn64 inconsistent = [](const xgrad::test::Inputs64& in) {
+    return in[0] * (xgrad::is_grad_enabled() ? 2.0 : 3.0);
+  };
+  const xgrad::test::Fn64 consistent = [](const xgrad::test::Inputs64& in) {
+    return xgrad::tanh(in[0]) * 2.0;
+  };
+  xgrad::Generator gen(7);
+  const Arrays x = {xgrad::randn<double>({kElementwiseGradcheckLimit + 3}, gen).value()};
+  CHECK(directional_check(consistent, x).empty());
+  CHECK_FALSE(directional_check(inconsistent, x).empty());
+}
+
+TEST_CASE("op registry: the threshold meta-test notices a missing side", "[registry][thresholds]") {
+  const xgrad::detail::SizeThreshold t{"t", "", 64, xgrad::detail::SizeMeasure::elements, {"x"}};
+  CHECK(xgrad::test::missing_sides("x", t, {{{64}}, {{131}}}).empty());
+  CHECK_FALSE(xgrad::test::missing_sides("x", t, {{{64}}, {{63}}}).empty());   // none above
+  CHECK_FALSE(xgrad::test::missing_sides("x", t, {{{65}}, {{131}}}).empty());  // none below
+  CHECK_FALSE(xgrad::test::missing_sides("x", t, {{{64}}, {{130}}}).empty());  // no odd tail
+  const xgrad::detail::SizeThreshold g{
+      "g", "", 4096, xgrad::detail::SizeMeasure::multiply_adds, {"matmul"}};
+  CHECK(xgrad::test::missing_sides("matmul", g, {{{16, 16}, {16, 16}}, {{16, 17}, {17, 16}}})
+            .empty());
+  CHECK_FALSE(xgrad::test::missing_sides("matmul", g, {{{16, 16}, {16, 16}}}).empty());
+  const xgrad::detail::SizeThreshold b{"b", "", 65536, xgrad::detail::SizeMeasure::bytes, {"neg"}};
+  // 16384 floats are 64 KiB (small) but 16384 doubles are not: float32 lacks a side above.
+  CHECK_FALSE(xgrad::test::missing_sides("neg", b, {{{8192}}, {{16384}}}).empty());
+  CHECK(xgrad::test::missing_sides("neg", b, {{{8192}}, {{16385}}}).empty());
 }
 
 TEST_CASE("op registry: every entry covers small and size-1 and zero-size shapes", "[registry]") {

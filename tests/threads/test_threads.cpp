@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <xgrad/detail/thresholds.hpp>
 #include <xgrad/xgrad.hpp>
 
 namespace {
@@ -74,16 +75,24 @@ struct RunResult {
   double last_loss = 0.0;
 };
 
-/// A 4-8-1 tanh/sigmoid MLP with its own parameters and data, drawn from Generator(seed),
-/// trained for `iterations` steps of plain gradient descent: each step builds a new graph,
-/// backpropagates it and updates the parameters in place.
-RunResult train_mlp(std::uint64_t seed, int iterations) {
+/// The sizes of a batch-in-hidden-out MLP.
+struct MlpSize {
+  std::size_t batch = 16, in = 4, hidden = 8, out = 1;
+};
+/// 32x24 . 24x40 and 32x40 . 40x8: products of 30,720 and 10,240 multiply-adds, far above
+/// detail::kSmallGemm, so every GEMM of forward and backward goes through OpenBLAS.
+constexpr MlpSize kBlasMlp{32, 24, 40, 8};
+
+/// A tanh/sigmoid MLP (4-8-1 by default) with its own parameters and data, drawn from
+/// Generator(seed), trained for `iterations` steps of plain gradient descent: each step builds
+/// a new graph, backpropagates it and updates the parameters in place.
+RunResult train_mlp(std::uint64_t seed, int iterations, MlpSize size = {}) {
   xgrad::Generator gen(seed);
-  const Tensor64 x = xgrad::randn<double>({16, 4}, gen);
-  const Tensor64 y = xgrad::rand<double>({16, 1}, gen);
-  Tensor64 w1 = xgrad::randn<double>({4, 8}, gen, true);
-  Tensor64 b1 = xgrad::randn<double>({8}, gen, true);
-  Tensor64 w2 = xgrad::randn<double>({8, 1}, gen, true);
+  const Tensor64 x = xgrad::randn<double>({size.batch, size.in}, gen);
+  const Tensor64 y = xgrad::rand<double>({size.batch, size.out}, gen);
+  Tensor64 w1 = xgrad::randn<double>({size.in, size.hidden}, gen, true);
+  Tensor64 b1 = xgrad::randn<double>({size.hidden}, gen, true);
+  Tensor64 w2 = xgrad::randn<double>({size.hidden, size.out}, gen, true);
   std::vector<Tensor64*> params{&w1, &b1, &w2};
   RunResult out;
   for (int it = 0; it < iterations; ++it) {
@@ -130,6 +139,33 @@ TEST_CASE("threads: 8 threads training their own graphs match a single-thread ru
 
   std::vector<RunResult> threaded(kThreads);
   run_threads(kThreads, [&](std::size_t t) { threaded[t] = train_mlp(100 + t, kIterations); });
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    INFO("thread " << t);
+    CHECK(same_run(threaded[t], reference[t]));
+  }
+}
+
+// The same through OpenBLAS: every product is above the small-GEMM cutoff. ctest runs it with
+// OPENBLAS_NUM_THREADS=1 (each call computes in its caller's thread) and again, as
+// "threads: BLAS products ... (OpenBLAS pool of 2)", with OpenBLAS's own pool of two threads
+// serving the calls of all eight (tests/CMakeLists.txt).
+TEST_CASE("threads: 8 threads training BLAS-sized graphs match a single-thread run bit for bit",
+          "[threads][blas]") {
+  static_assert(kBlasMlp.batch * kBlasMlp.in * kBlasMlp.hidden > xgrad::detail::kSmallGemm);
+  static_assert(kBlasMlp.batch * kBlasMlp.hidden * kBlasMlp.out > xgrad::detail::kSmallGemm);
+  constexpr std::size_t kThreads = 8;
+  constexpr int kIterations = 60;
+  std::vector<RunResult> reference;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    reference.push_back(train_mlp(300 + t, kIterations, kBlasMlp));
+  }
+  REQUIRE_FALSE(same_run(reference[0], reference[1]));
+  const RunResult one_step = train_mlp(300, 1, kBlasMlp);
+  CHECK(reference[0].last_loss < one_step.last_loss);
+
+  std::vector<RunResult> threaded(kThreads);
+  run_threads(kThreads,
+              [&](std::size_t t) { threaded[t] = train_mlp(300 + t, kIterations, kBlasMlp); });
   for (std::size_t t = 0; t < kThreads; ++t) {
     INFO("thread " << t);
     CHECK(same_run(threaded[t], reference[t]));

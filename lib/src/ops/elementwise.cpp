@@ -101,7 +101,8 @@ struct ReluOp {
 /// xsimd::exp(v); }`; xsimd's scalar overloads are the C library's). Arrays of at least one
 /// batch go through xsimd's kernels, the last partial batch as a whole batch overlapping the
 /// previous one, so no element takes a scalar path; smaller arrays are a scalar loop, as fast
-/// there and with no vector load of values just stored one by one.
+/// there and with no vector load of values just stored one by one. (The width is the
+/// "simd_width" row of detail::size_thresholds().)
 template <class T, class F>
 xt::xarray<T> transcendental(const xt::xarray<T>& x, F f) {
   using Batch = xsimd::batch<T>;

@@ -8,18 +8,18 @@
 #include <cstddef>
 #include <type_traits>
 
+#include <xgrad/detail/thresholds.hpp>
+
 namespace xgrad::detail {
 namespace {
 
-// Below this many multiply-adds a plain loop beats the BLAS call, whose fixed cost (argument
-// checks, kernel dispatch, buffer setup) is several hundred nanoseconds: that is what small
-// networks like the tutorial's 4x3 . 3x4 pay on every product.
-constexpr std::size_t kSmallGemm = 4096;
-
-// Below this many multiply-adds every element of C is one dot product written once: no
-// partial sums go through memory, where a vectorized row update after scalar stores would
-// stall on store forwarding (this was most of the tutorial's GEMM time).
-constexpr std::size_t kDotGemm = 512;
+// kSmallGemm (detail/thresholds.hpp): below it a plain loop beats the BLAS call, whose fixed
+// cost (argument checks, kernel dispatch, buffer setup) is several hundred nanoseconds: that is
+// what small networks like the tutorial's 4x3 . 3x4 pay on every product.
+//
+// kDotGemm: below it every element of C is one dot product written once: no partial sums go
+// through memory, where a vectorized row update after scalar stores would stall on store
+// forwarding (this was most of the tutorial's GEMM time).
 
 // C = alpha * op(A) . op(B) + beta * C, row-major, with the transposes fixed at compile time
 // so that each case is a loop nest the compiler can unroll and vectorize.

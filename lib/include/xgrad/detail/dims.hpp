@@ -17,6 +17,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include <xgrad/detail/thresholds.hpp>
+
 namespace xgrad::mem {
 
 template <class T, class A = std::allocator<T>>
@@ -37,7 +39,7 @@ class Dims {
   using reverse_iterator = std::reverse_iterator<iterator>;
   using const_reverse_iterator = std::reverse_iterator<const_iterator>;
 
-  static constexpr size_type kInline = 4;
+  static constexpr size_type kInline = detail::kInlineRank;
 
   Dims() noexcept = default;
   explicit Dims(size_type n) { resize(n); }
