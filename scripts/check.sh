@@ -87,12 +87,18 @@ phase() {
   return "$status"
 }
 
-# run_ctest <preset>: ctest with its output kept, to add its counts to the summary.
+# run_ctest <preset>: ctest with its output kept, to add its counts to the summary; then
+# scripts/count_test_cases.py checks, from the JUnit file, that the ctests ran every test case
+# the binary lists exactly once (no ctest that runs nothing), and the test cases a sanitizer
+# build does not compile (tests/*_nosan.cpp) are reported.
 run_ctest() {
-  local preset="$1" log
+  local preset="$1" log junit
   log="build/${preset}/check-ctest.log"
+  junit="$PWD/build/${preset}/check-ctest-junit.xml"
   local status=0
-  ctest --preset "$preset" --output-on-failure -j "$jobs" 2>&1 | tee "$log" || status=$?
+  ctest --preset "$preset" --output-on-failure -j "$jobs" --output-junit "$junit" \
+    --test-output-size-passed 65536 --test-output-size-failed 1048576 2>&1 | tee "$log" ||
+    status=$?
   local counts
   counts=$(sed -n 's/.*tests passed, \([0-9][0-9]*\) tests\{0,1\} failed out of \([0-9][0-9]*\).*/\1 \2/p' "$log" | tail -n 1)
   if [[ -n "$counts" ]]; then
@@ -100,6 +106,18 @@ run_ctest() {
     total_failed=$((total_failed + failed))
     total_passed=$((total_passed + total - failed))
     ran_tests=1
+  fi
+  local bin="build/${preset}/tests/xgrad_tests"
+  if [[ -x "$bin" ]]; then
+    local counted
+    counted=$(python3 scripts/count_test_cases.py --preset "$preset" --junit "$junit" \
+      --binary "$bin") || status=1
+    echo "$counted"
+    extra_summary+=("${counted}")
+  fi
+  local not_built="build/${preset}/tests/not_built.txt"
+  if [[ -f "$not_built" ]] && ! grep -q '^0 ' "$not_built"; then
+    extra_summary+=("${preset}: $(head -n 1 "$not_built") ($(tail -n +2 "$not_built" | paste -sd ' '))")
   fi
   return "$status"
 }

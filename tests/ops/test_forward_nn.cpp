@@ -385,7 +385,8 @@ TEST_CASE("concat: errors name the shapes", "[ops][indexing]") {
   CHECK_THROWS_WITH(concat({a}, 2), Catch::StartsWith("concat: axis 2 is out of range"));
 }
 
-TEST_CASE("index_select: rows in any order with repeats; gradients accumulate", "[ops][indexing]") {
+TEST_CASE("index_select: rows in any order with repeats, and gradients accumulate",
+          "[ops][indexing]") {
   Tensor64 x(make({1, 2, 3, 4, 5, 6}, {3, 2}), true);
   auto y = index_select(x, 0, {2, 0, 2});
   CHECK(y.value() == make({5, 6, 1, 2, 5, 6}, {3, 2}));
@@ -405,7 +406,7 @@ TEST_CASE("index_select: rows in any order with repeats; gradients accumulate", 
                     Catch::StartsWith("index_select: axis 2 is out of range"));
 }
 
-TEST_CASE("slice: Python-style half-open ranges, clamped; backward pads with zeros",
+TEST_CASE("slice: Python-style half-open ranges, clamped, and backward pads with zeros",
           "[ops][indexing]") {
   Tensor64 x(make({0, 1, 2, 3, 4}, {5}), true);
   auto y = slice(x, 0, 1, 3);
