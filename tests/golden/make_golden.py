@@ -138,11 +138,12 @@ def build_size_cases(cases):
         cases[name] = (fn, inputs, [True] * len(inputs), None)
 
     # Both sides of the size thresholds of lib/ (xgrad/detail/thresholds.hpp): the SIMD forwards
-    # of the transcendental ops below one batch (7 elements: under 8 doubles and 16 floats) and
-    # over several with an odd tail (37); pow's scalar loop up to 64 elements and xtensor's
+    # of the transcendental ops below one batch (1 element, under every width; 7, under the 8
+    # doubles and 16 floats of AVX-512) and over several with an odd tail (7 for the SSE2
+    # widths of the debug builds, 37 for all); pow's scalar loop up to 64 elements and xtensor's
     # above; GEMMs at 512 and 4096 multiply-adds and above (plain loops, then OpenBLAS); large
     # broadcasts and reductions; ranks above the 4 kept inline.
-    for n in (7, 37):
+    for n in (1, 7, 37):
         case(f"exp_{n}", torch.exp, [randn(n) * 2.0])
         case(f"log_{n}", torch.log, [uniform(0.1, 3.0, n)])
         case(f"sqrt_{n}", torch.sqrt, [uniform(0.1, 3.0, n)])

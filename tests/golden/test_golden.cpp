@@ -7,6 +7,7 @@
 // float64 atol 1e-10 / rtol 1e-10; 10 optimizer steps: SGD atol 1e-6 and Adam/AdamW 2e-4 in
 // float32, 1e-10 in float64.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +26,7 @@
 #include <xtensor/xview.hpp>
 
 #include "support/helpers.hpp"
+#include "support/thresholds.hpp"
 
 using namespace xgrad;
 
@@ -160,7 +162,7 @@ std::map<std::string, OpFn<T>> op_table() {
     return cross_entropy(linear(tanh(linear(x[0], x[1], x[2])), x[3], x[4]), i);
   };
   // Both sides of the size thresholds (make_golden.py: the cases after mlp_cross_entropy).
-  for (int n : {7, 37}) {
+  for (int n : {1, 7, 37}) {
     const std::string s = "_" + std::to_string(n);
     t["exp" + s] = [](const V& x, const I&) { return exp(x[0]); };
     t["log" + s] = [](const V& x, const I&) { return log(x[0]); };
@@ -336,6 +338,47 @@ void check_optimizers(const std::string& file, double sgd_atol, double adam_atol
 }
 
 }  // namespace
+
+TEST_CASE("golden: cases on both sides of every size threshold of the ops that switch on size",
+          "[golden][thresholds]") {
+  // The op of a case: its name, or the part before '_' when a size follows ("exp_37",
+  // "matmul_8x9x8"); "pow3" and "pow-0.5" are pow. The allocator and rank rows are checked by
+  // the registry only.
+  const auto arrays = load("ops_f64.npz");
+  const auto op_of = [](const std::string& name) {
+    const auto u = name.find('_');
+    std::string op = u != std::string::npos && u + 1 < name.size() &&
+                             std::isdigit(static_cast<unsigned char>(name[u + 1]))
+                         ? name.substr(0, u)
+                         : name;
+    if (op.rfind("pow", 0) == 0) op = "pow";
+    return op;
+  };
+  std::size_t checked = 0;
+  for (const auto& t : xgrad::detail::size_thresholds()) {
+    using xgrad::detail::SizeMeasure;
+    if (t.measure == SizeMeasure::rank || t.measure == SizeMeasure::bytes) continue;
+    for (std::string_view op : t.ops) {
+      std::vector<std::vector<Shape>> samples;
+      for (const auto& name : case_names(arrays)) {
+        if (op_of(name) != op) continue;
+        std::vector<Shape> shapes;
+        for (int k = 0; k < 2; ++k) {
+          const auto a = arrays.find(name + ".x" + std::to_string(k));
+          if (a != arrays.end())
+            shapes.emplace_back(a->second.shape.begin(), a->second.shape.end());
+        }
+        samples.push_back(shapes);
+      }
+      const std::string missing = xgrad::test::missing_sides(op, t, samples);
+      INFO("threshold " << t.name << " " << t.dtype << ", op " << op << ", " << samples.size()
+                        << " golden cases, missing:" << missing);
+      CHECK(missing.empty());
+      ++checked;
+    }
+  }
+  CHECK(checked >= 14);  // 2 GEMM rows x 2 ops, pow, 2 SIMD rows x 5 ops
+}
 
 TEST_CASE("golden: float32 ops and gradients match PyTorch", "[golden]") {
   check_ops<float>("ops_f32.npz", 1e-6, 1e-3, 1e-4, 1e-3);
