@@ -211,12 +211,15 @@ TEST_CASE("engine: NoGradGuard nests and restores on exceptions", "[reliability]
   auto b = a * 2.0;
   CHECK_FALSE(b.is_leaf());
   CHECK(b.node()->num_inputs() == 1);
-  // a guard inside a failing backward of a user loop: still restored
-  try {
+  // a guard around a failing backward in a user loop (a non-scalar without a seed): restored
+  bool off_inside = true;
+  auto throwing_backward = [&] {
     NoGradGuard g;
+    off_inside = !is_grad_enabled();
     Tensor64(make({1, 2}, {2})).backward();
-  } catch (const std::exception&) {
-  }
+  };
+  CHECK_THROWS_AS(throwing_backward(), std::invalid_argument);
+  CHECK(off_inside);
   CHECK(is_grad_enabled());
 }
 
