@@ -15,7 +15,8 @@ bool module_gradcheck(nn::Module64& m, const Shape& shape, std::uint64_t seed) {
   Generator gen(seed);
   Tensor64 x(test::uniform_array(shape, gen, -2, 2, /*gap=*/1e-2), true);
   const auto r = gradcheck([&](const std::vector<Tensor64>& in) { return m.forward(in[0]); }, {x});
-  INFO(m.type_name() << ": " << r.report);
+  // Unscoped: shown with the caller's CHECK (a scoped INFO would end with this function).
+  UNSCOPED_INFO(m.type_name() << ": " << r.report);
   return r.ok;
 }
 
