@@ -3,6 +3,9 @@
 // lives in tests/test_autograd.cpp; here: a random two-parent DAG of 100,000 nodes checked
 // against an independent reference, and the leak / cycle / steady-state checks with
 // xgrad::live_node_count(). The "[leak]" tag selects the tests valgrind runs (C4).
+#include <malloc.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -33,13 +36,17 @@ bool rss_is_meaningful() {
   return !(preload != nullptr && std::strstr(preload, "vgpreload") != nullptr);
 }
 
-/// Resident set size in pages (second field of /proc/self/statm); 0 if unavailable.
-std::size_t rss_pages() {
+/// Resident set size in bytes (second field of /proc/self/statm, in pages); 0 if unavailable.
+long rss_bytes() {
   std::ifstream f("/proc/self/statm");
-  std::size_t size = 0, resident = 0;
+  long size = 0, resident = 0;
   if (!(f >> size >> resident)) return 0;
-  return resident;
+  return resident * sysconf(_SC_PAGESIZE);
 }
+
+/// Bytes handed out by the C heap and not yet freed (glibc's mallinfo2): exact to the byte,
+/// whatever pages the heap happens to touch.
+long heap_in_use() { return static_cast<long>(mallinfo2().uordblks); }
 
 }  // namespace
 
@@ -222,7 +229,7 @@ TEST_CASE("lifecycle: saved values are freed by backward unless retain_graph",
 
 // ---- L3 -----------------------------------------------------------------------------------
 
-TEST_CASE("lifecycle: 1000 training steps keep the node count and RSS steady",
+TEST_CASE("lifecycle: 1000 training steps keep the node count, the heap and the RSS steady",
           "[reliability][lifecycle][leak]") {
   Generator gen(7);
   auto mlp = std::make_shared<nn::Sequential64>(
@@ -235,7 +242,8 @@ TEST_CASE("lifecycle: 1000 training steps keep the node count and RSS steady",
   for (std::size_t i = 0; i < cls.size(); ++i) cls[i] = i % 3;
 
   const std::size_t baseline = live_node_count();
-  std::size_t bad_steps = 0, rss_at_100 = 0, rss_at_1000 = 0;
+  std::size_t bad_steps = 0;
+  long heap_at_100 = 0, heap_at_1000 = 0, rss_at_100 = 0, rss_at_1000 = 0;
   double first_loss = 0, last_loss = 0;
   for (int step = 1; step <= 1000; ++step) {
     opt.zero_grad();
@@ -247,17 +255,35 @@ TEST_CASE("lifecycle: 1000 training steps keep the node count and RSS steady",
     }
     opt.step();
     if (live_node_count() != baseline) ++bad_steps;
-    if (step == 100) rss_at_100 = rss_pages();
-    if (step == 1000) rss_at_1000 = rss_pages();
+    // Step 100: past the warm-up (optimizer state, the buffer cache filled to steady state).
+    if (step == 100) {
+      heap_at_100 = heap_in_use();
+      rss_at_100 = rss_bytes();
+    }
+    if (step == 1000) {
+      heap_at_1000 = heap_in_use();
+      rss_at_1000 = rss_bytes();
+    }
   }
   CHECK(bad_steps == 0);
   CHECK(last_loss < first_loss);  // it did train
   for (const auto& p : mlp->parameters()) CHECK(p.node().use_count() <= 3);
-  if (rss_at_100 > 0 && rss_is_meaningful()) {
-    const double growth = (static_cast<double>(rss_at_1000) - static_cast<double>(rss_at_100)) /
-                          static_cast<double>(rss_at_100);
-    WARN("RSS after step 100: " << rss_at_100 << " pages, after step 1000: " << rss_at_1000
-                                << " pages (growth " << 100 * growth << "%)");
-    CHECK(growth < 0.02);
+  if (!rss_is_meaningful()) {
+    WARN(
+        "heap and RSS growth not checked under a sanitizer or valgrind (their allocators keep "
+        "freed blocks); the node count above and the leak checkers cover this run");
+    return;
   }
+  // Steps 100 to 1000 allocate and free the same buffers: a leak of 1 KiB per step adds 900 KiB
+  // to the heap. Measured without a leak: 480 bytes of heap and no page of RSS when run alone,
+  // nothing at all in the full binary. Unlike a bound relative to the RSS, this does not loosen
+  // when earlier tests have grown the process to hundreds of MiB.
+  const long heap_growth = heap_at_1000 - heap_at_100;
+  const long rss_growth = rss_at_1000 - rss_at_100;
+  INFO("from step 100 to step 1000: C heap in use " << heap_at_100 << " -> " << heap_at_1000
+                                                    << " bytes, RSS " << rss_at_100 << " -> "
+                                                    << rss_at_1000 << " bytes");
+  REQUIRE(rss_at_100 > 0);
+  CHECK(heap_growth < 16 * 1024);
+  CHECK(rss_growth < 256 * 1024);
 }
