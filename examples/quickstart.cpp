@@ -15,5 +15,11 @@ int main() {
   loss.backward();                      // fills w.grad(), shape (3,1)
   w.mutable_value() -= 0.5 * w.grad();  // one step of gradient descent
   w.zero_grad();
-  std::cout << "loss " << loss.item() << "\n";
+
+  Tensor64 after = xgrad::mse_loss(xgrad::sigmoid(xgrad::matmul(x, w)), target);
+  std::cout << "loss " << loss.item() << " -> " << after.item() << "\n";
+  if (!(after.item() < loss.item())) {
+    std::cerr << "error: the step did not lower the loss\n";
+    return 1;
+  }
 }

@@ -4,6 +4,7 @@
 // sum-of-squares loss and plain SGD with learning rate 1, in double precision. The initial
 // weights are drawn exactly as examples/tutorial draws them, so with the same --seed both print
 // the same predictions.
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   double lr = 1.0;
   std::string loss_csv;
   int print_every = 100;
+  double max_error = 0.05;
   app.add_option("--seed", seed, "seed of the Generator that draws the initial weights")
       ->capture_default_str();
   app.add_option("--iterations", iterations, "gradient-descent steps")
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
   app.add_option("--loss-csv", loss_csv, "write the loss history (iteration,loss) to this file");
   app.add_option("--print-every", print_every,
                  "when stdout is not a terminal, print a line every N iterations (0: last only)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--max-error", max_error,
+                 "exit with 1 if a prediction is further than this from its target (0: no check)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
@@ -87,5 +93,19 @@ int main(int argc, char** argv) {
   for (std::size_t r = 0; r < 4; ++r) {
     std::printf("%10.3f | %g\n", output.value()(r, 0), y.value()(r, 0));
   }
-  return examples::write_loss_csv(loss_csv, "iteration", history) ? 0 : 1;
+  // Every digit, for comparing runs (examples/compare_predictions.cmake).
+  std::printf("\npredictions");
+  for (std::size_t r = 0; r < 4; ++r) std::printf(" %.17g", output.value()(r, 0));
+  std::printf("\n");
+  int wrong = 0;
+  for (std::size_t r = 0; r < 4; ++r) {
+    const double error = std::abs(output.value()(r, 0) - y.value()(r, 0));
+    if (max_error > 0 && !(error <= max_error)) {
+      std::fprintf(stderr, "error: prediction %zu is %.6f, further than %g from its target %g\n", r,
+                   output.value()(r, 0), max_error, y.value()(r, 0));
+      ++wrong;
+    }
+  }
+  if (!examples::write_loss_csv(loss_csv, "iteration", history)) return 1;
+  return wrong == 0 ? 0 : 1;
 }
