@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <xgrad/gradcheck.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -86,6 +87,27 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
       fail("input " + std::to_string(i) + ": backward is not reentrant (a second run differs)");
     }
   }
+  // Full Jacobian: row j of input i's Jacobian is its gradient for the one-hot seed e_j.
+  // rows[i] has shape (y.size(), x_i.size()).
+  std::vector<Array> rows(inputs.size());
+  if (options.full_jacobian) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (inputs[i].requires_grad()) rows[i] = xt::zeros<double>({y.size(), inputs[i].size()});
+    }
+    Array seed = xt::zeros<double>(y.shape());
+    for (std::size_t j = 0; j < y.size(); ++j) {
+      clear_grads();
+      seed.data()[j] = 1.0;
+      y.backward(seed, /*retain_graph=*/true);
+      seed.data()[j] = 0.0;
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const Tensor64& t = inputs[i];
+        // Not reached: a zero row. A gradient of the wrong shape was reported above.
+        if (!t.requires_grad() || !t.has_grad() || t.grad().shape() != t.shape()) continue;
+        std::copy(t.grad().begin(), t.grad().end(), rows[i].data() + j * t.size());
+      }
+    }
+  }
   // A zero upstream gradient must give zero gradients.
   clear_grads();
   y.backward(Array(xt::zeros<double>(y.shape())), /*retain_graph=*/false);
@@ -100,7 +122,16 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
   }
   clear_grads();
 
-  // Numerical: central differences of <v, f(x)>, one element at a time.
+  // Numerical: central differences, one input element at a time; of <v, f(x)> (one VJP), or
+  // of every output element (column k of the Jacobian) in full mode.
+  auto compare = [&](double num, double ana, const std::string& where) {
+    if (std::abs(num - ana) <= options.atol + options.rtol * std::abs(num)) return;
+    std::ostringstream line;
+    line.precision(10);
+    line << where << ": numerical " << num << ", analytical " << ana << " (|diff| "
+         << std::abs(num - ana) << ")";
+    fail(line.str());
+  };
   NoGradGuard no_grad;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Tensor64 t = inputs[i];
@@ -109,20 +140,21 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
     // an in-place update a backward could have saved (the graph above is gone).
     Array& x = t.node()->mutable_value();
     for (std::size_t k = 0; k < x.size(); ++k) {
+      const std::string where =
+          "input " + std::to_string(i) + " element " + index_str(t.shape(), k);
       const double orig = x.data()[k];
       x.data()[k] = orig + options.eps;
-      const double fp = dot(v, f(inputs).value());
+      const Array fp = f(inputs).value();
       x.data()[k] = orig - options.eps;
-      const double fm = dot(v, f(inputs).value());
+      const Array fm = f(inputs).value();
       x.data()[k] = orig;
-      const double num = (fp - fm) / (2 * options.eps);
-      const double ana = analytic[i].data()[k];
-      if (!(std::abs(num - ana) <= options.atol + options.rtol * std::abs(num))) {
-        std::ostringstream line;
-        line.precision(10);
-        line << "input " << i << " element " << index_str(t.shape(), k) << ": numerical " << num
-             << ", analytical " << ana << " (|diff| " << std::abs(num - ana) << ")";
-        fail(line.str());
+      if (!options.full_jacobian) {
+        compare((dot(v, fp) - dot(v, fm)) / (2 * options.eps), analytic[i].data()[k], where);
+        continue;
+      }
+      for (std::size_t j = 0; j < y.size(); ++j) {
+        compare((fp.data()[j] - fm.data()[j]) / (2 * options.eps), rows[i].data()[j * x.size() + k],
+                where + ", output element " + index_str(y.shape(), j));
       }
     }
   }
