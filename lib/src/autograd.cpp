@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <xgrad/detail/thresholds.hpp>
+
 #include "engine.hpp"
 
 namespace xgrad::detail {
@@ -60,7 +62,7 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
   stack.clear();
   struct Trim {
     ~Trim() {
-      constexpr std::size_t keep = std::size_t{1} << 14;
+      constexpr std::size_t keep = xgrad::detail::kWalkBufferKeep;
       if (order.capacity() > keep) std::vector<Node<T>*>().swap(order);
       if (stack.capacity() > keep) std::vector<Frame>().swap(stack);
     }

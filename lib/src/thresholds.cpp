@@ -19,6 +19,9 @@ const std::vector<SizeThreshold>& size_thresholds() {
        kTranscendental},
       {"cached_buffer", "", kMaxCachedBytes, SizeMeasure::bytes, {"neg"}},
       {"inline_rank", "", kInlineRank, SizeMeasure::rank, {"add", "sum", "exp"}},
+      {"inline_edges", "", kInlineEdges, SizeMeasure::inputs, {"concat", "linear"}},
+      {"walk_buffer", "", kWalkBufferKeep, SizeMeasure::graph_nodes, {"backward"}},
+      {"read_chunk", "", kReadChunkBytes, SizeMeasure::file_bytes, {"read_npy", "read_npz"}},
   };
   return kAll;
 }

@@ -292,7 +292,11 @@ std::vector<OpEntry> indexing() {
                  {{2, 3}, {1, 3}, {3, 3}},
                  {{1, 2, 3}, {2, 2, 3}},
                  {{3, 4}}})
-            .empty({{{0, 3}, {2, 3}}, {{0, 3}, {0, 3}}}),
+            .empty({{{0, 3}, {2, 3}}, {{0, 3}, {0, 3}}})
+            // Inputs on both sides of the node's inline edges: 2, 3 and 5.
+            .sizes({{{2, 3}, {1, 3}},
+                    {{2, 3}, {1, 3}, {3, 3}},
+                    {{1, 3}, {2, 3}, {1, 3}, {3, 3}, {2, 3}}}),
         variant(
             "concat_last", {"concat(vector<Tensor>,int64_t)"},
             [](const auto& in) { return xgrad::concat(in, -1); }, concat_ref(-1))

@@ -107,6 +107,11 @@ inline std::size_t sample_measure(std::string_view op, const SizeThreshold& t,
       for (const Shape& s : shapes) r = std::max(r, s.size());
       return r;
     }
+    case SizeMeasure::inputs:
+      return shapes.size();
+    case SizeMeasure::graph_nodes:
+    case SizeMeasure::file_bytes:
+      return 0;  // not registry samples (tests/reliability/test_size_paths.cpp)
     case SizeMeasure::multiply_adds: {
       const Shape& a = shapes.at(0);
       const Shape& b = shapes.at(1);

@@ -3,6 +3,7 @@
 
 #include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
 
+#include <xgrad/detail/thresholds.hpp>
 #include <xgrad/fwd.hpp>
 
 #include <array>
@@ -123,7 +124,7 @@ class Node {
   void accumulate_checked(Array&& g);  // accumulate_grad after its shape check
   static void count_made() noexcept;   // for live_node_count()
 
-  static constexpr std::size_t kInline = 2;
+  static constexpr std::size_t kInline = xgrad::detail::kInlineEdges;
 
   // What the backward walk reads of every node comes first, in the cache line of the vtable
   // pointer; the two arrays (about 130 bytes each) follow.

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <random>
 
+#include <xgrad/detail/thresholds.hpp>
 #include <xgrad/io/error.hpp>
 
 namespace xgrad::io::detail {
@@ -76,7 +77,7 @@ std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes
   }
   // Read until EOF (the size may change while reading, and pipes have none), never more than
   // max_bytes + 1 bytes.
-  char buf[1 << 16];
+  char buf[xgrad::detail::kReadChunkBytes];
   for (;;) {
     const ssize_t r = ::read(fd, buf, sizeof buf);
     if (r < 0) {

@@ -3,6 +3,8 @@
 
 #include <zip.h>
 
+#include <xgrad/detail/thresholds.hpp>
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -88,7 +90,7 @@ std::string read_entry(zip_t* za, zip_uint64_t index, std::size_t size, const st
   FileGuard guard{zf};
   std::string buf;
   buf.reserve(std::min<std::size_t>(size, std::size_t{1} << 20));
-  char chunk[1 << 16];
+  char chunk[xgrad::detail::kReadChunkBytes];
   while (buf.size() < size) {
     const std::size_t want = std::min(sizeof chunk, size - buf.size());
     const zip_int64_t r = zip_fread(zf, chunk, want);

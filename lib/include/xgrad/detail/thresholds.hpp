@@ -27,6 +27,14 @@ inline constexpr std::size_t kMaxCachedBytes = std::size_t{64} << 10;
 /// Shapes and strides (detail::Dims) keep at most this many extents inline; higher ranks
 /// live on the heap.
 inline constexpr std::size_t kInlineRank = 4;
+/// A node keeps the edges to at most this many inputs inline; more go to a heap array
+/// (node.hpp: linear with a bias, concat of three or more).
+inline constexpr std::size_t kInlineEdges = 2;
+/// The backward walk keeps its per-thread order and stack buffers between calls while they
+/// hold at most this many entries; after a larger graph they are released (autograd.cpp).
+inline constexpr std::size_t kWalkBufferKeep = std::size_t{1} << 14;
+/// Files and .npz entries are read in chunks of this many bytes (io/file_util.cpp, io/npz.cpp).
+inline constexpr std::size_t kReadChunkBytes = std::size_t{64} << 10;
 
 /// What a threshold counts.
 enum class SizeMeasure {
@@ -34,6 +42,9 @@ enum class SizeMeasure {
   multiply_adds,  ///< m*n*k of a product
   bytes,          ///< bytes of the op's (first) input
   rank,           ///< number of dimensions of the op's (first) input
+  inputs,         ///< number of tensor inputs
+  graph_nodes,    ///< nodes of the graph a backward walks (not a registry sample)
+  file_bytes,     ///< bytes of a file or archive entry read (not a registry sample)
 };
 
 /// One size switch: sizes up to and including `max_small` take the small path, larger ones
@@ -46,6 +57,9 @@ struct SizeThreshold {
   std::vector<std::string_view> ops;  ///< public ops (registry names) that switch on it
 };
 
+/// The rows measured in graph_nodes and file_bytes are exercised on both sides by
+/// tests/reliability/test_size_paths.cpp; the others by the op registry's `sized` samples.
+///
 /// Every threshold as compiled into the library: the SIMD widths (the transcendental ops run
 /// xsimd batches from one batch up) follow the library's own target flags.
 const std::vector<SizeThreshold>& size_thresholds();
