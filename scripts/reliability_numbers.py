@@ -10,10 +10,9 @@ the ctest counts. The block between <!-- numbers:begin --> and <!-- numbers:end 
 replaced; everything else in the doc is left alone. What it runs: the test binary's listing
 (test cases in all and per tag), one full run of the binary (the number of assertions; it
 must pass), the hidden "[numbers]" test case (op registry counts), and `ctest --show-only`.
-Nothing depends on time, so two runs on the same tree and build give the same block; with
--march=native (the release preset) the registry's samples around the SIMD size thresholds, and
-so the assertion count, follow the CPU's vector width: run --check on the machine that
-regenerated the block (CI's).
+Nothing depends on time or on the CPU (the registry samples around the SIMD size thresholds
+cover every x86-64 vector width, whatever -march=native picks), so two runs on the same tree
+give the same block.
 """
 
 import argparse
@@ -97,9 +96,6 @@ def numbers(build):
     kind = (build_type.group(1) if build_type and build_type.group(1) else "default") + " build"
     if sanitize:
         kind += f" with sanitizers `{sanitize.group(1)}`"
-    if re.search(r"^XGRAD_NATIVE:\w+=ON$", cache, re.M):
-        # The registry's samples around the SIMD thresholds follow the machine's vector width.
-        kind += " with -march=native (the threshold samples and so the assertions depend on the CPU)"
     lines = [BEGIN,
              f"From `scripts/reliability_numbers.py` on a {kind}:",
              "",

@@ -31,15 +31,21 @@ inline std::vector<SizeThreshold> thresholds_of(std::string_view op) {
 /// Element counts on both sides of every elements-or-bytes threshold of `op`: for a limit s
 /// (the largest size on the small path) s, s + 1, s + 2 and 2s + 5, so that a SIMD loop of
 /// width w = s + 1 sees one batch short, one batch, one batch and a tail of one, and two
-/// batches and an odd tail; for a byte limit, sizes that are small and large in both float32
-/// and float64.
+/// batches and an odd tail (for every SIMD width of x86-64, not only the compiled one); for a
+/// byte limit, sizes that are small and large in both float32 and float64.
 inline std::vector<std::size_t> threshold_sizes(std::string_view op) {
   std::vector<std::size_t> n;
   for (const SizeThreshold& t : thresholds_of(op)) {
     const std::size_t s = t.max_small;
     if (t.measure == SizeMeasure::elements) {
-      for (std::size_t k : {s, s + 1, s + 2, 2 * s + 5}) {
-        if (k > 0) n.push_back(k);
+      // The SIMD rows: the widths of SSE2, AVX2 and AVX-512 (2 to 16 lanes) as well as the
+      // compiled one, so that the samples (and the suite's counts) are the same on every CPU.
+      std::vector<std::size_t> limits = {s};
+      if (t.name == "simd_width") limits.insert(limits.end(), {1, 3, 7, 15});
+      for (std::size_t l : limits) {
+        for (std::size_t k : {l, l + 1, l + 2, 2 * l + 5}) {
+          if (k > 0) n.push_back(k);
+        }
       }
     } else if (t.measure == SizeMeasure::bytes) {
       n.push_back(s / sizeof(double));     // small in float64 and float32
