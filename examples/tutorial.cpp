@@ -14,6 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "predictions.hpp"
+
 int main(int argc, char** argv) {
   CLI::App app{"Train the tutorial's 2-layer sigmoid network with xgrad autodiff"};
   std::uint64_t seed = 3;  // predictions close to the tutorial's 0.023 / 0.979 / 0.975 / 0.025
@@ -84,23 +86,7 @@ int main(int argc, char** argv) {
   std::printf("\ntrained %d iterations in %.2f ms (%.2f us per iteration); loss %s\n\n", iterations,
               seconds * 1e3, iterations > 0 ? seconds * 1e6 / iterations : 0.0,
               monotone ? "never rose" : "ROSE at some step");
-  std::printf("Prediction | Y (Actual)\n");
-  for (std::size_t r = 0; r < 4; ++r) {
-    std::printf("%10.3f | %g\n", output.value()(r, 0), y.value()(r, 0));
-  }
-  // Every digit, for comparing runs (examples/compare_predictions.cmake).
-  std::printf("\npredictions");
-  for (std::size_t r = 0; r < 4; ++r) std::printf(" %.17g", output.value()(r, 0));
-  std::printf("\n");
-  int wrong = 0;
-  for (std::size_t r = 0; r < 4; ++r) {
-    const double error = std::abs(output.value()(r, 0) - y.value()(r, 0));
-    if (max_error > 0 && !(error <= max_error)) {
-      std::fprintf(stderr, "error: prediction %zu is %.6f, further than %g from its target %g\n", r,
-                   output.value()(r, 0), max_error, y.value()(r, 0));
-      ++wrong;
-    }
-  }
+  const int wrong = examples::report_predictions(output.value(), y.value(), max_error);
 
   if (!loss_csv.empty()) {
     std::ofstream csv(loss_csv);

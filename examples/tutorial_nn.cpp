@@ -14,6 +14,7 @@
 #include <xgrad/xgrad.hpp>
 #include <xtensor/xmanipulation.hpp>
 
+#include "predictions.hpp"
 #include "progress.hpp"
 
 int main(int argc, char** argv) {
@@ -89,23 +90,7 @@ int main(int argc, char** argv) {
   std::printf("final loss %.6f after %d iterations in %.2f ms (%.2f us per iteration)\n\n",
               history.back(), iterations, seconds * 1e3,
               iterations > 0 ? seconds * 1e6 / iterations : 0.0);
-  std::printf("Prediction | Y (Actual)\n");
-  for (std::size_t r = 0; r < 4; ++r) {
-    std::printf("%10.3f | %g\n", output.value()(r, 0), y.value()(r, 0));
-  }
-  // Every digit, for comparing runs (examples/compare_predictions.cmake).
-  std::printf("\npredictions");
-  for (std::size_t r = 0; r < 4; ++r) std::printf(" %.17g", output.value()(r, 0));
-  std::printf("\n");
-  int wrong = 0;
-  for (std::size_t r = 0; r < 4; ++r) {
-    const double error = std::abs(output.value()(r, 0) - y.value()(r, 0));
-    if (max_error > 0 && !(error <= max_error)) {
-      std::fprintf(stderr, "error: prediction %zu is %.6f, further than %g from its target %g\n", r,
-                   output.value()(r, 0), max_error, y.value()(r, 0));
-      ++wrong;
-    }
-  }
+  const int wrong = examples::report_predictions(output.value(), y.value(), max_error);
   if (!examples::write_loss_csv(loss_csv, "iteration", history)) return 1;
   return wrong == 0 ? 0 : 1;
 }

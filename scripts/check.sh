@@ -228,6 +228,10 @@ for preset in "${presets[@]}"; do
   phase "${preset}: configure" cmake --preset "$preset"
   phase "${preset}: build" cmake --build --preset "$preset" -j "$jobs"
   phase "${preset}: test" run_ctest "$preset"
+  if [[ "$preset" == release ]]; then
+    # docs/reliability.md's Numbers section must be what the script makes of this tree.
+    phase "release: numbers" scripts/reliability_numbers.py --check build/release
+  fi
 done
 
 if ((valgrind)); then
