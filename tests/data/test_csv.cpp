@@ -45,6 +45,20 @@ TEST_CASE("csv: numbers in rows and columns", "[data][csv]") {
   CHECK(data::parse_csv<double>("7\n8\n").shape() == Shape{2, 1});
 }
 
+TEST_CASE("csv: a byte order mark before the first data row is skipped", "[data][csv]") {
+  // Without a header the mark sits in front of the first number (the header case above skips
+  // the whole first line anyway): "utf-8-sig" decoding, as in NumPy and pandas.
+  CHECK((data::parse_csv<double>("\xEF\xBB\xBF"
+                                 "1,2\n3,4\n") == test::make({1, 2, 3, 4}, {2, 2})));
+  CHECK((data::parse_csv<float>("\xEF\xBB\xBF"
+                                "-0.5\n") == xt::xarray<float>(test::make({-0.5}, {1, 1}))));
+  // Only at the very start: elsewhere the mark is text, and not a number.
+  require_error(
+      "1,2\n\xEF\xBB\xBF"
+      "3,4\n",
+      "line 2, column 1:");
+}
+
 TEST_CASE("csv: special values and range", "[data][csv]") {
   const auto a = data::parse_csv<double>("inf,-inf,nan,1e308,4.9e-324,1e-400");
   CHECK(std::isinf(a(0, 0)));

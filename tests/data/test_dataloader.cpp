@@ -133,6 +133,36 @@ TEST_CASE("DataLoader: shuffling is a permutation, new every epoch, reproducible
   CHECK(epoch(pinned) == std::vector<std::size_t>{5, 1, 4, 2, 0, 3});
 }
 
+TEST_CASE("DataLoader: each epoch shuffles the identity with the generator's next draws",
+          "[data][dataloader]") {
+  LoaderOptions opt;
+  opt.batch_size = 4;
+  opt.shuffle = true;
+  const std::size_t n = 10;
+  Generator gen(11);
+  Generator ref = gen;  // the same state: the reference draws the same numbers
+  DataLoader<double> loader(rows(n), targets(n), opt, &gen);
+  for (int e = 0; e < 3; ++e) {
+    // Durstenfeld's Fisher-Yates over 0..n-1: for i = n..2, swap i-1 with uniform_int(i).
+    std::vector<std::size_t> expected(n);
+    std::iota(expected.begin(), expected.end(), std::size_t{0});
+    for (std::size_t i = n; i > 1; --i) {
+      std::swap(expected[i - 1], expected[static_cast<std::size_t>(ref.uniform_int(i))]);
+    }
+    INFO("epoch " << e);
+    CHECK(epoch(loader) == expected);
+  }
+
+  // So an epoch depends only on the generator's state, not on the epochs before it: a fresh
+  // loader on a copy of the generator taken between epochs repeats the next epoch.
+  Generator g1(5);
+  DataLoader<double> a(rows(n), targets(n), opt, &g1);
+  epoch(a);
+  Generator g2 = g1;
+  DataLoader<double> b(rows(n), targets(n), opt, &g2);
+  CHECK(epoch(b) == epoch(a));
+}
+
 TEST_CASE("DataLoader: bad arguments throw invalid_argument naming the shapes",
           "[data][dataloader]") {
   CHECK_THROWS_WITH(DataLoader<double>(rows(4), targets(5)),

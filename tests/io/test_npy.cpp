@@ -124,6 +124,41 @@ TEST_CASE("npy: write_npy writes numpy's header byte for byte", "[io][npy]") {
   CHECK(s.find("'shape': (), }") != std::string::npos);
 }
 
+TEST_CASE("npy: write_npy's growth room follows the first axis in C order, the last in Fortran",
+          "[io][npy]") {
+  // numpy.lib.format leaves 21 - len(str(n)) spaces for the axis that can grow (the first in C
+  // order, the last in Fortran order) before padding the header to 64 bytes. For these shapes
+  // the room decides between a 128- and a 192-byte header; numpy 1.24's np.save writes 192
+  // (header length 182) for both, and counting the room on the other axis ("10" instead of "2",
+  // one space less) would give 128.
+  const std::string c_dict =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 10, "
+      "10), }";
+  xt::xarray<float> c = xt::zeros<float>({2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 10, 10});
+  const std::string cb = io::write_npy(c);
+  REQUIRE(cb.size() == 192 + 200 * 4);
+  CHECK(static_cast<unsigned char>(cb[8]) == 182);
+  CHECK(cb[9] == 0);
+  CHECK(cb.substr(10, c_dict.size()) == c_dict);
+  CHECK(cb.substr(10 + c_dict.size(), 181 - c_dict.size()) ==
+        std::string(181 - c_dict.size(), ' '));
+  CHECK(cb[191] == '\n');
+
+  NpyArray f;
+  f.dtype = io::DType::float32;
+  f.shape = {10, 10, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2};
+  f.fortran_order = true;
+  f.bytes.assign(2000 * 4, '\0');
+  const std::string f_dict =
+      "{'descr': '<f4', 'fortran_order': True, 'shape': (10, 10, 10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, "
+      "2), }";
+  const std::string fb = io::write_npy(f);
+  REQUIRE(fb.size() == 192 + 2000 * 4);
+  CHECK(static_cast<unsigned char>(fb[8]) == 182);
+  CHECK(fb.substr(10, f_dict.size()) == f_dict);
+  CHECK(fb[191] == '\n');
+}
+
 TEST_CASE("npy: a hand-made file parses to the expected array", "[io][npy]") {
   const auto bytes = test::npy_file(kF4x3, test::raw_bytes<float>({1.5f, -2.0f, 0.25f}));
   const NpyArray npy = io::parse_npy(bytes);
