@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command: installs what is missing, then configures, builds and tests xgrad.
 #
-# Usage: scripts/check.sh [--asan] [--debug] [--tsan] [--valgrind] [--fuzz] [--format] [--help]
+# Usage: scripts/check.sh [--asan] [--debug] [--tsan] [--valgrind] [--fuzz] [--format] [--mutate] [--help]
 #   (default)   release preset: build everything (library, tests, examples, benchmarks)
 #               and run ctest (unit tests, example smoke tests, package consumer)
 #   --asan      also the asan preset (AddressSanitizer + UBSan, with the ASAN_OPTIONS and
@@ -15,16 +15,19 @@
 #               libclang-rt-14-dev): corpus replay, then XGRAD_FUZZ_SECONDS (default 60) of
 #               fuzzing the .npy/.npz loaders; any finding fails
 #   --format    first check formatting with clang-format --dry-run -Werror
+#   --mutate    after the release tests, the CI subset of scripts/mutate.sh, in place (only
+#               in a throwaway clone: it edits lib/ and restores it)
 # Environment: XGRAD_JOBS (default 2) parallel build and test jobs.
 # Prints the time of each phase and ends with one "N passed, N failed" line.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,21s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,23s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 presets=(release)
 format=0
+mutate=0
 valgrind=0
 fuzz=0
 for arg in "$@"; do
@@ -35,6 +38,7 @@ for arg in "$@"; do
     --valgrind) valgrind=1 ;;
     --fuzz) fuzz=1 ;;
     --format) format=1 ;;
+    --mutate) mutate=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "check: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
   esac
@@ -231,6 +235,11 @@ for preset in "${presets[@]}"; do
   if [[ "$preset" == release ]]; then
     # docs/reliability.md's Numbers section must be what the script makes of this tree.
     phase "release: numbers" scripts/reliability_numbers.py --check build/release
+    # The CI subset of the mutation check (scripts/mutate.sh --list: all of them), in place:
+    # this tree is a throwaway clone in CI; every file is restored and xgrad_tests rebuilt.
+    if ((mutate)); then
+      phase "release: mutations" scripts/mutate.sh --in-place --build build/release --subset ci
+    fi
   fi
 done
 
