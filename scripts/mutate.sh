@@ -106,7 +106,7 @@ mutation index_select_bwd lib/src/ops/indexing.cpp \
 mutation slice_bwd lib/src/ops/indexing.cpp \
   'copy_block(g.data(), len, 0, dx.data(), s.n, start, s.outer, s.inner, len);' \
   'copy_block(g.data(), len, 0, dx.data(), s.n, 0, s.outer, s.inner, len);' \
-  'slice backward puts the gradient at the start of the axis instead of at `start`'
+  'slice backward puts the gradient at the start of the axis instead of at start'
 mutation concat_bwd lib/src/ops/indexing.cpp \
   'copy_block(g.data(), s.n, offset, dx.data(), len, 0, s.outer, s.inner, len);' \
   'copy_block(g.data(), s.n, 0, dx.data(), len, 0, s.outer, s.inner, len);' \
@@ -226,7 +226,7 @@ mutation step_lr lib/src/optim/lr_scheduler.cpp \
 mutation plateau_patience lib/src/optim/lr_scheduler.cpp \
   'if (num_bad_epochs_ > options_.patience()) {' \
   'if (num_bad_epochs_ >= options_.patience()) {' \
-  'ReduceLROnPlateau reduces after `patience` bad epochs instead of more than `patience`'
+  'ReduceLROnPlateau reduces after patience bad epochs instead of more than patience'
 mutation adam_eps_placement lib/src/optim/adam.cpp \
   'p.mutable_value() -= step_size * s.exp_avg / (xt::sqrt(s.exp_avg_sq) / bc2 + eps);' \
   'p.mutable_value() -= step_size * s.exp_avg / ((xt::sqrt(s.exp_avg_sq) + eps) / bc2);' \
