@@ -62,7 +62,7 @@ void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
   stack.clear();
   struct Trim {
     ~Trim() {
-      constexpr std::size_t keep = xgrad::detail::kWalkBufferKeep;
+      constexpr std::size_t keep = kWalkBufferKeep;
       if (order.capacity() > keep) std::vector<Node<T>*>().swap(order);
       if (stack.capacity() > keep) std::vector<Frame>().swap(stack);
     }

@@ -22,6 +22,11 @@ struct GradcheckOptions {
   /// differences of the whole output give each column. For small inputs and outputs: it costs
   /// one backward per output element and two forwards per input element.
   bool full_jacobian = false;
+  /// When positive (and not full_jacobian), compare the vector-Jacobian product along this
+  /// many random directions u over all inputs instead of element by element (PyTorch's
+  /// fast_mode): the analytical <dL/dx, u> against (L(x + eps u) - L(x - eps u)) / (2 eps),
+  /// L = <v, f(x)>. Two forwards per direction, for inputs too large to perturb one by one.
+  std::size_t directions = 0;
 };
 
 /// The outcome of gradcheck: `ok`, and a report naming each failing input and element.
