@@ -11,7 +11,7 @@ struct Engine {
   /// Backpropagates `seed` (shape of root's value, already checked) from `root` into every
   /// leaf that requires grad. Without `retain_graph`, frees the graph's edges as it goes, so a
   /// second backward through the same graph throws.
-  static void run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph);
+  static void run(Node<T>& root, Array<T>&& seed, bool retain_graph);
 };
 
 extern template struct Engine<float>;

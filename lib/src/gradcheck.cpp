@@ -12,7 +12,7 @@
 namespace xgrad {
 namespace {
 
-using Array = xt::xarray<double>;
+using Array64 = Array<double>;
 
 /// The multi-index of flat (row-major) element k of `shape`, as "(i,j)".
 std::string index_str(const Shape& shape, std::size_t k) {
@@ -24,7 +24,7 @@ std::string index_str(const Shape& shape, std::size_t k) {
   return detail::shape_str(idx);
 }
 
-double dot(const Array& a, const Array& b) {
+double dot(const Array64& a, const Array64& b) {
   double s = 0;
   for (std::size_t i = 0; i < a.size(); ++i) s += a.data()[i] * b.data()[i];
   return s;
@@ -56,9 +56,9 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
   clear_grads();
   Tensor64 y = f(inputs);
   Generator gen(options.seed);
-  Array v = randn<double>(y.shape(), gen).value();
+  Array64 v = randn<double>(y.shape(), gen).value();
   y.backward(v, /*retain_graph=*/true);
-  std::vector<Array> analytic;
+  std::vector<Array64> analytic;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Tensor64& t = inputs[i];
     if (!t.requires_grad()) {
@@ -89,12 +89,12 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
   }
   // Full Jacobian: row j of input i's Jacobian is its gradient for the one-hot seed e_j.
   // rows[i] has shape (y.size(), x_i.size()).
-  std::vector<Array> rows(inputs.size());
+  std::vector<Array64> rows(inputs.size());
   if (options.full_jacobian) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (inputs[i].requires_grad()) rows[i] = xt::zeros<double>({y.size(), inputs[i].size()});
     }
-    Array seed = xt::zeros<double>(y.shape());
+    Array64 seed = xt::zeros<double>(y.shape());
     for (std::size_t j = 0; j < y.size(); ++j) {
       clear_grads();
       seed.data()[j] = 1.0;
@@ -110,7 +110,7 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
   }
   // A zero upstream gradient must give zero gradients.
   clear_grads();
-  y.backward(Array(xt::zeros<double>(y.shape())), /*retain_graph=*/false);
+  y.backward(Array64(xt::zeros<double>(y.shape())), /*retain_graph=*/false);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].requires_grad() || !inputs[i].has_grad()) continue;
     for (double g : inputs[i].grad()) {
@@ -138,25 +138,25 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
     // Along random directions u: the inputs are moved to x + s u in place and restored bit
     // for bit from a copy.
     Generator dir_gen(options.seed + 1);
-    std::vector<Array> orig;
+    std::vector<Array64> orig;
     for (const auto& t : inputs) orig.push_back(t.value());
-    const auto loss_at = [&](const std::vector<Array>& u, double s) {
+    const auto loss_at = [&](const std::vector<Array64>& u, double s) {
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (!inputs[i].requires_grad()) continue;
-        Array& x = inputs[i].node()->mutable_value();
+        Array64& x = inputs[i].node()->mutable_value();
         for (std::size_t k = 0; k < x.size(); ++k)
           x.data()[k] = orig[i].data()[k] + s * u[i].data()[k];
       }
       const double l = dot(v, f(inputs).value());
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (!inputs[i].requires_grad()) continue;
-        Array& x = inputs[i].node()->mutable_value();
+        Array64& x = inputs[i].node()->mutable_value();
         std::copy(orig[i].data(), orig[i].data() + x.size(), x.data());
       }
       return l;
     };
     for (std::size_t d = 0; d < options.directions; ++d) {
-      std::vector<Array> u(inputs.size());
+      std::vector<Array64> u(inputs.size());
       double ana = 0;
       for (std::size_t i = 0; i < inputs.size(); ++i) {
         if (!inputs[i].requires_grad()) continue;
@@ -172,15 +172,15 @@ GradcheckResult gradcheck(const std::function<Tensor64(const std::vector<Tensor6
     if (!t.requires_grad()) continue;
     // Perturb through the node directly: the value must stay the same object, and this is not
     // an in-place update a backward could have saved (the graph above is gone).
-    Array& x = t.node()->mutable_value();
+    Array64& x = t.node()->mutable_value();
     for (std::size_t k = 0; k < x.size(); ++k) {
       const std::string where =
           "input " + std::to_string(i) + " element " + index_str(t.shape(), k);
       const double orig = x.data()[k];
       x.data()[k] = orig + options.eps;
-      const Array fp = f(inputs).value();
+      const Array64 fp = f(inputs).value();
       x.data()[k] = orig - options.eps;
-      const Array fm = f(inputs).value();
+      const Array64 fm = f(inputs).value();
       x.data()[k] = orig;
       if (!options.full_jacobian) {
         compare((dot(v, fp) - dot(v, fm)) / (2 * options.eps), analytic[i].data()[k], where);

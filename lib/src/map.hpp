@@ -1,76 +1,113 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Elementwise maps over contiguous arrays (internal).
+// Elementwise maps over row-major arrays, with NumPy broadcasting (internal).
 //
 // xtensor's expression assignment costs a broadcast-shape computation, stepper setup and
 // several small-vector copies per call: around a hundred nanoseconds, which is most of the
 // time of an op on the tiny tensors of small networks. These plain loops over the row-major
-// buffers skip all of it; the compiler vectorizes them when `f` is arithmetic. Transcendental
+// buffers skip all of it; the compiler vectorizes them when `f` is arithmetic. Operands of
+// the result's shape take one flat loop; broadcast operands are walked with stride 0 along
+// the axes they were broadcast over (one loop over the last axis per row). Transcendental
 // forwards (exp, tanh, ...) call xsimd's kernels directly (ops/elementwise.cpp).
 
+#include <array>
 #include <cstddef>
 #include <utility>
 
-#include <xtensor/xarray.hpp>
-
+#include <xgrad/array.hpp>
 #include <xgrad/detail/thresholds.hpp>
 
 #include "shape_util.hpp"
 
 namespace xgrad::detail {
 
-/// out[i] = f(in[i]...) for i < n: the one loop behind map and update. `out` may be one of
-/// the inputs (each element is read before it is written).
+/// out[i] = f(in[i]...) for i < n: the flat loop. `out` may be one of the inputs (each
+/// element is read before it is written).
 template <class T, class F, class... In>
-void apply(T* out, std::size_t n, F f, const In*... in) {
+void loop(T* out, std::size_t n, F f, const In*... in) {
   for (std::size_t i = 0; i < n; ++i) out[i] = f(in[i]...);
 }
 
-/// A new array of x's shape with y[i] = f(x[i]).
-template <class T, class F>
-xt::xarray<T> map(const xt::xarray<T>& x, F f) {
-  xt::xarray<T> y = empty<T>(x.shape());
-  apply(y.data(), x.size(), f, x.data());
+/// The strides (in elements) of `in` read as an array of shape `out`, right-aligned as NumPy
+/// broadcasting aligns shapes: 0 along the axes `in` lacks or has as 1. `in` broadcasts to
+/// `out` (checked by the caller).
+inline Shape broadcast_strides(const Shape& in, const Shape& out) {
+  Shape s(out.size(), 0);
+  std::size_t stride = 1;
+  for (std::size_t k = in.size(), o = out.size(); k-- > 0;) {
+    --o;
+    s[o] = in[k] == 1 ? 0 : stride;
+    stride *= in[k];
+  }
+  return s;
+}
+
+template <class T, class F, std::size_t... I, class... In>
+void apply_broadcast(T* out, const Shape& shape, F f, std::index_sequence<I...> /*unused*/,
+                     const In&... in) {
+  constexpr std::size_t kN = sizeof...(In);
+  const std::size_t rank = shape.size();
+  const std::array<const T*, kN> base{in.data()...};
+  const std::array<Shape, kN> strides{broadcast_strides(in.shape(), shape)...};
+  const std::size_t len = shape[rank - 1];
+  const std::size_t rows = shape_size(shape) / (len == 0 ? 1 : len);
+  if (len == 0 || rows == 0) return;
+  std::array<std::size_t, kN> inner{};
+  for (std::size_t k = 0; k < kN; ++k) inner[k] = strides[k][rank - 1];
+  std::array<std::size_t, kN> offset{};
+  Shape index(rank, 0);  // the row's index over the leading axes (the last one unused)
+  for (std::size_t r = 0; r < rows; ++r) {
+    T* row = out + r * len;
+    for (std::size_t j = 0; j < len; ++j) row[j] = f(base[I][offset[I] + j * inner[I]]...);
+    // Odometer step over the leading axes: carry into earlier axes, rewinding the offsets.
+    for (std::size_t a = rank - 1; a-- > 0;) {
+      for (std::size_t k = 0; k < kN; ++k) offset[k] += strides[k][a];
+      if (++index[a] < shape[a]) break;
+      for (std::size_t k = 0; k < kN; ++k) offset[k] -= strides[k][a] * shape[a];
+      index[a] = 0;
+    }
+  }
+}
+
+/// out = f(in...) elementwise over `shape`, each input broadcast to it (NumPy rules, checked
+/// by the caller). Inputs of exactly `shape` take the flat loop. `out` may be the buffer of
+/// an input of that shape.
+template <class T, class F, class... In>
+void map_into(T* out, const Shape& shape, F f, const In&... in) {
+  if (((in.shape() == shape) && ...)) {
+    loop(out, shape_size(shape), f, in.data()...);
+  } else if (shape.empty()) {
+    *out = f(*in.data()...);
+  } else {
+    apply_broadcast(out, shape, f, std::index_sequence_for<In...>{}, in...);
+  }
+}
+
+/// A new array with y = f(a, ...) elementwise; the operands broadcast to the shape of the first
+/// one (backward rules: the upstream gradient comes first and has the output's shape).
+template <class T, class F, class... In>
+Array<T> map(const Array<T>& a, F f, const In&... in) {
+  Array<T> y = empty<T>(a.shape());
+  map_into(y.data(), a.shape(), f, a, in...);
   return y;
 }
 
-/// A new array with y[i] = f(a[i], b[i]); a and b must have the same shape (callers check).
+/// A new array of `shape` with y = f(a, b) elementwise, a and b broadcast to it (the forward
+/// of the broadcasting binary ops; `shape` is their broadcast shape).
 template <class T, class F>
-xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, F f) {
-  xt::xarray<T> y = empty<T>(a.shape());
-  apply(y.data(), a.size(), f, a.data(), b.data());
+Array<T> map_broadcast(const Shape& shape, const Array<T>& a, const Array<T>& b, F f) {
+  Array<T> y = empty<T>(shape);
+  map_into(y.data(), shape, f, a, b);
   return y;
 }
 
-/// A new array with y[i] = f(a[i], b[i], c[i]); all three of the same shape.
-template <class T, class F>
-xt::xarray<T> map(const xt::xarray<T>& a, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
-  xt::xarray<T> y = empty<T>(a.shape());
-  apply(y.data(), a.size(), f, a.data(), b.data(), c.data());
-  return y;
-}
-
-/// g[i] = f(g[i]) in g's own buffer; returns g itself (as an rvalue, not a moved copy).
-/// Backward rules use it on the upstream gradient they take (BackwardCtx::take_gy) and pass
-/// the result straight to BackwardCtx::add, so an elementwise backward allocates nothing and
-/// the array is moved once. Do not keep the returned reference beyond the full expression.
-template <class T, class F>
-xt::xarray<T>&& update(xt::xarray<T>&& g, F f) {
-  apply(g.data(), g.size(), f, static_cast<const T*>(g.data()));
-  return std::move(g);
-}
-
-/// g[i] = f(g[i], b[i]) in place.
-template <class T, class F>
-xt::xarray<T>&& update(xt::xarray<T>&& g, const xt::xarray<T>& b, F f) {
-  apply(g.data(), g.size(), f, static_cast<const T*>(g.data()), b.data());
-  return std::move(g);
-}
-
-/// g[i] = f(g[i], b[i], c[i]) in place.
-template <class T, class F>
-xt::xarray<T>&& update(xt::xarray<T>&& g, const xt::xarray<T>& b, const xt::xarray<T>& c, F f) {
-  apply(g.data(), g.size(), f, static_cast<const T*>(g.data()), b.data(), c.data());
+/// g = f(g, in...) in g's own buffer, the other operands broadcast to g's shape; returns g
+/// itself (as an rvalue, not a moved copy). Backward rules use it through BackwardCtx, on the
+/// upstream gradient, so an elementwise backward allocates nothing and the array is moved
+/// once. Do not keep the returned reference beyond the full expression.
+template <class T, class F, class... In>
+Array<T>&& update(Array<T>&& g, F f, const In&... in) {
+  map_into(g.data(), g.shape(), f, static_cast<const Array<T>&>(g), in...);
   return std::move(g);
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <xgrad/allocator.hpp>
+#include <xgrad/array.hpp>
 #include <xgrad/detail/thresholds.hpp>
 #include <xgrad/memory.hpp>
 

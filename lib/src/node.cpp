@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "live_count.hpp"
 #include "map.hpp"
 #include "shape_util.hpp"
 
@@ -35,98 +36,16 @@ std::mutex& leaf_mutex(const void* node) noexcept {
   return table[h % table.size()];
 }
 
-// ---- live_node_count() -----------------------------------------------------------------------
-//
-// Every node made and freed is counted, but not on one shared atomic: its locked add waited for
-// all the stores of the node's construction to drain, on every op. Each thread counts in its
-// own slot (a plain add; the atomic type only keeps a concurrent reader from tearing the value),
-// and live_node_count() sums the slots. A node freed in another thread than the one that made it
-// leaves +1 in one slot and -1 in the other; the sum is still exact. When a thread ends, its slot
-// is folded into `retired`; nodes it frees after that (from later thread_local destructors) go
-// to `retired` directly.
-struct LiveSlot {
-  std::atomic<std::int64_t> count{0};
-};
-
-struct LiveRegistry {
-  std::mutex mu;
-  std::vector<LiveSlot*> slots;
-  std::atomic<std::int64_t> retired{0};
-};
-
-// Never destroyed: nodes with static storage duration may be freed after main returns.
-LiveRegistry& live_registry() {
-  static auto* registry = new LiveRegistry;
-  return *registry;
-}
-
-struct ThreadSlot {
-  LiveSlot* slot;  // null until the thread's first node
-  bool closed;     // the thread is ending
-};
-thread_local ThreadSlot t_slot{};  // trivially destructible: no guard on the fast path
-
-struct SlotRetire {
-  SlotRetire() noexcept = default;
-  SlotRetire(const SlotRetire&) = delete;
-  SlotRetire& operator=(const SlotRetire&) = delete;
-  ~SlotRetire() {
-    LiveRegistry& r = live_registry();
-    std::lock_guard<std::mutex> lock(r.mu);
-    r.retired.fetch_add(t_slot.slot->count.load(std::memory_order_relaxed),
-                        std::memory_order_relaxed);
-    r.slots.erase(std::find(r.slots.begin(), r.slots.end(), t_slot.slot));
-    delete t_slot.slot;
-    t_slot = ThreadSlot{nullptr, true};
-  }
-};
-
-// Also called from ~Node: allocates without throwing, and counts in `retired` if it cannot.
-[[gnu::noinline]] void count_slow(std::int64_t delta) noexcept {
-  LiveRegistry& r = live_registry();
-  auto* slot = t_slot.closed ? nullptr : new (std::nothrow) LiveSlot;
-  if (slot == nullptr) {
-    r.retired.fetch_add(delta, std::memory_order_relaxed);
-    return;
-  }
-  slot->count.store(delta, std::memory_order_relaxed);
-  try {
-    std::lock_guard<std::mutex> lock(r.mu);
-    r.slots.push_back(slot);
-  } catch (...) {
-    delete slot;
-    r.retired.fetch_add(delta, std::memory_order_relaxed);
-    return;
-  }
-  t_slot.slot = slot;
-  thread_local SlotRetire retire;  // registers the thread-exit hook once
-}
-
-inline void count_nodes(std::int64_t delta) noexcept {
-  if (LiveSlot* s = t_slot.slot) {
-    s->count.store(s->count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-  } else {
-    count_slow(delta);
-  }
-}
 }  // namespace
-
-std::size_t live_node_count() noexcept {
-  LiveRegistry& r = live_registry();
-  std::lock_guard<std::mutex> lock(r.mu);
-  std::int64_t n = r.retired.load(std::memory_order_relaxed);
-  for (const LiveSlot* s : r.slots) n += s->count.load(std::memory_order_relaxed);
-  return static_cast<std::size_t>(n);
-}
 
 template <class T>
 void Node<T>::count_made() noexcept {
-  count_nodes(1);
+  detail::count_nodes(1);
 }
 
 template <class T>
 Node<T>::~Node() {
-  count_nodes(-1);
+  detail::count_nodes(-1);
   // A chain of shared_ptr destructors recurses once per node and overflows the stack on long
   // graphs (pytorch#5534). Instead, move the edges of every node we are about to free into an
   // explicit stack, so each destructor below runs with no edges and returns at once.
@@ -190,7 +109,7 @@ void Node<T>::accumulate_checked(Array&& g) {
   } else {
     // Shapes are equal (checked by the callers: no silent resize, RELIABILITY V2) and both are
     // contiguous row-major, so the elementwise loop of the ops adds them.
-    detail::apply(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());
+    detail::loop(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());
   }
 }
 

@@ -41,7 +41,7 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
 }
 
 template <class T>
-xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis) {
+Array<T> sum_axis(const Array<T>& x, std::size_t axis) {
   const Shape& in = x.shape();
   std::size_t outer = 1, inner = 1;
   for (std::size_t d = 0; d < axis; ++d) outer *= in[d];
@@ -51,7 +51,7 @@ xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis) {
   for (std::size_t d = 0, j = 0; d < in.size(); ++d) {
     if (d != axis) out_shape[j++] = in[d];
   }
-  xt::xarray<T> out = detail::empty<T>(out_shape);
+  Array<T> out = detail::empty<T>(out_shape);
   T* dst = out.data();
   std::fill(dst, dst + out.size(), T(0));
   if (x.size() == 0) return out;
@@ -67,10 +67,10 @@ xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis) {
 }
 
 template <class T>
-xt::xarray<T> sum_to_shape(xt::xarray<T>&& g, const Shape& shape) {
+Array<T> sum_to_shape(Array<T>&& g, const Shape& shape) {
   if (g.shape() == shape) return std::move(g);
   // Sum away the leading axes the input did not have, then the axes where it had size 1.
-  xt::xarray<T> r = std::move(g);
+  Array<T> r = std::move(g);
   while (r.dimension() > shape.size()) r = sum_axis(r, 0);
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == 1 && r.shape()[i] != 1) {
@@ -113,9 +113,9 @@ void check_anomaly(const char* op, std::size_t input, const T* g, std::size_t n,
 
 template void check_anomaly(const char*, std::size_t, const float*, std::size_t, const Shape&);
 template void check_anomaly(const char*, std::size_t, const double*, std::size_t, const Shape&);
-template xt::xarray<float> sum_to_shape(xt::xarray<float>&&, const Shape&);
-template xt::xarray<float> sum_axis(const xt::xarray<float>&, std::size_t);
-template xt::xarray<double> sum_axis(const xt::xarray<double>&, std::size_t);
-template xt::xarray<double> sum_to_shape(xt::xarray<double>&&, const Shape&);
+template Array<float> sum_to_shape(Array<float>&&, const Shape&);
+template Array<float> sum_axis(const Array<float>&, std::size_t);
+template Array<double> sum_axis(const Array<double>&, std::size_t);
+template Array<double> sum_to_shape(Array<double>&&, const Shape&);
 
 }  // namespace xgrad::detail

@@ -25,12 +25,12 @@ Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
 /// Sums `g` over the axes along which an input of shape `shape` was broadcast to g's shape, so
 /// the result has exactly `shape`. The only place where backward un-broadcasts.
 template <class T>
-xt::xarray<T> sum_to_shape(xt::xarray<T>&& g, const Shape& shape);
+Array<T> sum_to_shape(Array<T>&& g, const Shape& shape);
 
 /// Sums x along `axis` (the axis is removed). A plain strided loop: it handles zero-size
 /// shapes, which crash xtensor 0.24.3's reducers (RELIABILITY V6), and vectorizes.
 template <class T>
-xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis);
+Array<T> sum_axis(const Array<T>& x, std::size_t axis);
 
 /// A new row-major array of `shape`, its elements uninitialized: what xtensor's `from_shape`
 /// makes, built directly from the shape and its strides. from_shape goes through a generic
@@ -38,8 +38,8 @@ xt::xarray<T> sum_axis(const xt::xarray<T>& x, std::size_t axis);
 /// them) whose small stores, read back at once, stalled on store forwarding: it was a tenth
 /// of the time of an op on a tiny tensor.
 template <class T>
-xt::xarray<T> empty(const Shape& shape) {
-  using Array = xt::xarray<T>;
+Array<T> empty(const Shape& shape) {
+  using Array = xgrad::Array<T>;
   const std::size_t rank = shape.size();
   typename Array::inner_shape_type dims(shape);
   typename Array::inner_strides_type strides(rank);
@@ -53,16 +53,16 @@ xt::xarray<T> empty(const Shape& shape) {
 }
 
 template <class T>
-xt::xarray<T> empty(std::initializer_list<std::size_t> shape) {
+Array<T> empty(std::initializer_list<std::size_t> shape) {
   return empty<T>(Shape(shape));
 }
 
 /// Evaluates `f()` into an array of `shape`, or returns an empty array of that shape without
 /// calling it when the shape has no elements (xtensor's assignment misbehaves on those).
 template <class T, class F>
-xt::xarray<T> evaluate(const Shape& shape, F&& f) {
+Array<T> evaluate(const Shape& shape, F&& f) {
   if (shape_size(shape) == 0) return empty<T>(shape);
-  return xt::xarray<T>(f());
+  return Array<T>(f());
 }
 
 /// Anomaly mode: throws xgrad::AnomalyError naming `op` (the forward op whose backward ran),

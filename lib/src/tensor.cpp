@@ -9,7 +9,7 @@
 #include <xtensor/xio.hpp>
 
 #include "engine.hpp"
-#include "op_node.hpp"
+#include "op.hpp"
 #include "shape_util.hpp"
 
 namespace xgrad {

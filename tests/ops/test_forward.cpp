@@ -152,6 +152,6 @@ TEST_CASE("losses: values and shape checks", "[ops][loss]") {
   Tensor64 flat(make({0.0, 1.0, 1.0, 0.0}, {4}));
   CHECK_THROWS_WITH(
       sse_loss(pred, flat),
-      Catch::Contains("sse_loss: prediction of shape (4,1) and target of shape (4,) differ"));
+      Catch::Contains("sse_loss: input of shape (4,1) and target of shape (4,) differ"));
   CHECK_THROWS_AS(mse_loss(pred, flat), std::invalid_argument);
 }

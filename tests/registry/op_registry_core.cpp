@@ -350,6 +350,29 @@ std::vector<OpEntry> reductions_shape_linalg() {
             [](const auto& in) { return xgrad::reshape(in[0], {}); },
             [](const Arrays& x) { return ref::reshape(x[0], {}); })
             .on({{{1}}, {{1, 1}}, {{}}})}},
+      {"flatten",
+       {variant(
+            "flatten", {"flatten(Tensor,int64_t,int64_t)"},
+            [](const auto& in) { return xgrad::flatten(in[0]); },
+            [](const Arrays& x) {  // (N, rest...) -> (N, prod(rest))
+              const auto& s = x[0].shape();
+              return ref::reshape(x[0], {s[0], x[0].size() / s[0]});
+            })
+            .on({{{2, 3, 4}}, {{3, 4}}, {{2, 1, 3, 2}}, {{4, 1}}})
+            .empty({{{0, 3, 2}}}),
+        variant(
+            "flatten_all", {"flatten(Tensor,int64_t,int64_t)"},
+            [](const auto& in) { return xgrad::flatten(in[0], 0); },
+            [](const Arrays& x) { return ref::reshape(x[0], {x[0].size()}); })
+            .on({{{2, 3, 4}}, {{5}}, {{}}, {{3, 1}}}),
+        variant(
+            "flatten_middle", {"flatten(Tensor,int64_t,int64_t)"},
+            [](const auto& in) { return xgrad::flatten(in[0], 1, -2); },
+            [](const Arrays& x) {  // (a, b, c, d) -> (a, b*c, d)
+              const auto& s = x[0].shape();
+              return ref::reshape(x[0], {s[0], s[1] * s[2], s[3]});
+            })
+            .on({{{2, 3, 4, 2}}, {{1, 2, 2, 3}}})}},
       {"matmul",
        {variant(
             "matmul", {"matmul(Tensor,Tensor)"},

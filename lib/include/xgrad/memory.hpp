@@ -18,7 +18,7 @@ namespace xgrad {
 bool set_retain_freed_memory(bool on) noexcept;
 
 /// Whether tensor buffers of up to 64 KiB freed by a thread are kept for its next allocations
-/// (on by default; see xgrad/allocator.hpp). Each thread keeps at most 256 KiB per size class
+/// (on by default; see xgrad/array.hpp). Each thread keeps at most 256 KiB per size class
 /// (11 classes, 64 B to 64 KiB) and frees them when it ends. Turning it off sends freed blocks
 /// back to the C heap (blocks already kept are still reused). Also off when the environment
 /// has XGRAD_BUFFER_CACHE=0, and always in AddressSanitizer builds of libxgrad, so that a use

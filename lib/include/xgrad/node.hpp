@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+#include <xgrad/array.hpp>
 
 #include <xgrad/detail/thresholds.hpp>
 #include <xgrad/fwd.hpp>
@@ -37,7 +37,7 @@ std::size_t live_node_count() noexcept;
 /// A Node holds the value an op produced, its gradient (present only after a backward pass
 /// reached it), the edges to the nodes it was computed from, and, through its dynamic type,
 /// the op's backward rule and name. Leaves (tensors made by the user) are plain `Node`s;
-/// op results that take part in autodiff are `detail::OpNode<T, Op>`s (lib/src/op_node.hpp).
+/// op results that take part in autodiff are `detail::OpNode<T, Op>`s (lib/src/op.hpp).
 ///
 /// Ownership rule: a Node owns its inputs (shared_ptr edges point from output to input) and
 /// never its output, and ops save arrays, never tensors, so the graph has no ownership cycles
@@ -46,7 +46,7 @@ std::size_t live_node_count() noexcept;
 template <class T>
 class Node {
  public:
-  using Array = xt::xarray<T>;
+  using Array = xgrad::Array<T>;
   using Shape = typename Array::shape_type;
   using Ptr = std::shared_ptr<Node>;
 

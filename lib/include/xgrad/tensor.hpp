@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+#include <xgrad/array.hpp>
 
 #include <xgrad/autograd.hpp>
 #include <xgrad/fwd.hpp>
@@ -17,16 +17,13 @@
 
 namespace xgrad {
 
-/// The shape of a tensor (xtensor's small inline vector: no heap allocation up to rank 4).
-using Shape = xt::xarray<float>::shape_type;
-
 /// A cheap handle to a node of the computational graph (copying shares the node).
 ///
 /// `Tensor` (float) and `Tensor64` (double) are the two instantiations. Ops on tensors that
 /// require grad record the graph; `backward()` fills `grad()` of every leaf that requires grad.
 ///
-///     xgrad::Tensor64 w(xt::xarray<double>{{0.5}, {-1.0}}, /*requires_grad=*/true);
-///     xgrad::Tensor64 x(xt::xarray<double>{{1.0, 2.0}});
+///     xgrad::Tensor64 w(Array<double>{{0.5}, {-1.0}}, /*requires_grad=*/true);
+///     xgrad::Tensor64 x(Array<double>{{1.0, 2.0}});
 ///     auto loss = xgrad::sum(xgrad::sigmoid(xgrad::matmul(x, w)));
 ///     loss.backward();          // w.grad() now holds d loss / d w, shape (2,1)
 template <class T>
@@ -36,13 +33,19 @@ class BasicTensor {
 
  public:
   using value_type = T;
-  using Array = xt::xarray<T>;
+  using Array = xgrad::Array<T>;
   using NodeType = Node<T>;
 
   /// An undefined tensor (no node); most operations on it throw std::logic_error.
   BasicTensor() = default;
   /// A leaf holding `value`.
   BasicTensor(Array value, bool requires_grad = false);  // NOLINT(google-explicit-constructor)
+  /// A leaf holding the value of any xtensor expression, such as a plain `xt::xarray<T>` or
+  /// `xt::ones<T>({2, 3})` (evaluated into an Array).
+  template <class E, class = std::enable_if_t<!std::is_same_v<std::decay_t<E>, Array>>>
+  BasicTensor(const xt::xexpression<E>& value,  // NOLINT(google-explicit-constructor)
+              bool requires_grad = false)
+      : BasicTensor(Array(value), requires_grad) {}
   /// A handle to an existing node.
   explicit BasicTensor(std::shared_ptr<NodeType> node) noexcept : node_(std::move(node)) {}
 

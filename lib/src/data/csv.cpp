@@ -56,7 +56,7 @@ std::string parse_number(std::string_view field, T& out) {
 }
 
 template <class T>
-xt::xarray<T> parse_impl(std::string_view text, const CsvOptions& options,
+Array<T> parse_impl(std::string_view text, const CsvOptions& options,
                          const std::string& source, const char* fn) {
   const auto where = [&](std::size_t line) {
     return std::string(fn) + ": " + source + " line " + std::to_string(line);
@@ -111,7 +111,7 @@ xt::xarray<T> parse_impl(std::string_view text, const CsvOptions& options,
                    (options.has_header && !header_pending ? " after the header" : "") +
                    (text.empty() ? " (empty file)" : ""));
   }
-  xt::xarray<T> out = xt::xarray<T>::from_shape({rows, cols});
+  Array<T> out = Array<T>::from_shape({rows, cols});
   std::copy(values.begin(), values.end(), out.begin());
   return out;
 }
@@ -119,22 +119,22 @@ xt::xarray<T> parse_impl(std::string_view text, const CsvOptions& options,
 }  // namespace
 
 template <class T>
-xt::xarray<T> load_csv(const std::filesystem::path& path, const CsvOptions& options) {
+Array<T> load_csv(const std::filesystem::path& path, const CsvOptions& options) {
   const std::string text = io::detail::read_file(path, kMaxCsvBytes, "load_csv");
   return parse_impl<T>(text, options, io::detail::quoted(path), "load_csv");
 }
 
 template <class T>
-xt::xarray<T> parse_csv(std::string_view text, const CsvOptions& options,
+Array<T> parse_csv(std::string_view text, const CsvOptions& options,
                         const std::string& source) {
   return parse_impl<T>(text, options, source, "parse_csv");
 }
 
-template xt::xarray<float> load_csv<float>(const std::filesystem::path&, const CsvOptions&);
-template xt::xarray<double> load_csv<double>(const std::filesystem::path&, const CsvOptions&);
-template xt::xarray<float> parse_csv<float>(std::string_view, const CsvOptions&,
+template Array<float> load_csv<float>(const std::filesystem::path&, const CsvOptions&);
+template Array<double> load_csv<double>(const std::filesystem::path&, const CsvOptions&);
+template Array<float> parse_csv<float>(std::string_view, const CsvOptions&,
                                             const std::string&);
-template xt::xarray<double> parse_csv<double>(std::string_view, const CsvOptions&,
+template Array<double> parse_csv<double>(std::string_view, const CsvOptions&,
                                               const std::string&);
 
 }  // namespace xgrad::data

@@ -15,7 +15,7 @@ namespace {
 using detail::shape_str;
 
 template <class T>
-std::size_t samples_of(const xt::xarray<T>& a, const char* who, const char* what) {
+std::size_t samples_of(const Array<T>& a, const char* who, const char* what) {
   if (a.dimension() == 0) {
     throw std::invalid_argument(std::string(who) + ": " + what +
                                 " is 0-d; the first axis must index the samples");
@@ -25,11 +25,11 @@ std::size_t samples_of(const xt::xarray<T>& a, const char* who, const char* what
 
 /// Rows idx[0..n) of `a` (along the first axis), as a new array of shape (n, a.shape[1:]...).
 template <class T>
-xt::xarray<T> gather_rows(const xt::xarray<T>& a, const std::size_t* idx, std::size_t n) {
+Array<T> gather_rows(const Array<T>& a, const std::size_t* idx, std::size_t n) {
   auto shape = a.shape();
   const std::size_t row = a.shape()[0] == 0 ? 0 : a.size() / a.shape()[0];
   shape[0] = n;
-  xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
+  Array<T> out = Array<T>::from_shape(shape);
   if (row == 0) return out;
   for (std::size_t i = 0; i < n; ++i) {
     std::memcpy(out.data() + i * row, a.data() + idx[i] * row, row * sizeof(T));
@@ -76,7 +76,7 @@ std::pair<const std::size_t*, std::size_t> BatchSampler::batch(std::size_t b) co
 }
 
 template <class T>
-DataLoader<T>::DataLoader(xt::xarray<T> inputs, xt::xarray<T> targets, const LoaderOptions& options,
+DataLoader<T>::DataLoader(Array<T> inputs, Array<T> targets, const LoaderOptions& options,
                           Generator* gen)
     : inputs_(std::move(inputs)),
       targets_(std::move(targets)),
@@ -105,7 +105,7 @@ typename DataLoader<T>::Batch DataLoader<T>::batch(std::size_t b) const {
 }
 
 template <class T>
-LabeledDataLoader<T>::LabeledDataLoader(xt::xarray<T> inputs, std::vector<std::size_t> labels,
+LabeledDataLoader<T>::LabeledDataLoader(Array<T> inputs, std::vector<std::size_t> labels,
                                         const LoaderOptions& options, Generator* gen)
     : inputs_(std::move(inputs)),
       labels_(std::move(labels)),

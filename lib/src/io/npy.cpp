@@ -418,23 +418,23 @@ std::string write_npy(const NpyArray& array) {
 }
 
 template <class T>
-NpyArray to_npy(const xt::xarray<T>& a) {
+NpyArray to_npy(const Array<T>& a) {
   NpyArray out;
   out.dtype = dtype_of<T>();
   out.shape.assign(a.shape().begin(), a.shape().end());
   out.fortran_order = false;
-  // xt::xarray<T> is row-major and contiguous.
+  // Array<T> is row-major and contiguous.
   out.bytes.assign(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(T));
   return out;
 }
 
 template <class T>
-std::string write_npy(const xt::xarray<T>& a) {
+std::string write_npy(const Array<T>& a) {
   return write_npy(to_npy(a));
 }
 
 template <class T>
-xt::xarray<T> to_xarray(const NpyArray& npy) {
+Array<T> to_xarray(const NpyArray& npy) {
   if (npy.dtype != dtype_of<T>()) {
     throw io_error(std::string("to_xarray: expected ") + dtype_name(dtype_of<T>()) + " ('" +
                    dtype_descr(dtype_of<T>()) + "'), the data is " + dtype_name(npy.dtype) + " ('" +
@@ -445,8 +445,8 @@ xt::xarray<T> to_xarray(const NpyArray& npy) {
     throw io_error("to_xarray: " + std::to_string(npy.bytes.size()) +
                    " data bytes do not match shape " + shape_repr(npy.shape));
   }
-  typename xt::xarray<T>::shape_type shape(npy.shape.begin(), npy.shape.end());
-  xt::xarray<T> out = xt::xarray<T>::from_shape(shape);
+  typename Array<T>::shape_type shape(npy.shape.begin(), npy.shape.end());
+  Array<T> out = Array<T>::from_shape(shape);
   if (n == 0) return out;
   const char* src = npy.bytes.data();
   const std::size_t rank = npy.shape.size();
@@ -487,7 +487,7 @@ NpyArray read_npy(const std::filesystem::path& path, const LoadLimits& limits) {
 }
 
 template <class T>
-xt::xarray<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits) {
+Array<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits) {
   const NpyArray npy = read_npy(path, limits);
   try {
     return to_xarray<T>(npy);
@@ -497,16 +497,16 @@ xt::xarray<T> load_npy(const std::filesystem::path& path, const LoadLimits& limi
 }
 
 template <class T>
-void save_npy(const std::filesystem::path& path, const xt::xarray<T>& a) {
+void save_npy(const std::filesystem::path& path, const Array<T>& a) {
   detail::write_file_atomic(path, write_npy(a), "save_npy");
 }
 
 #define XGRAD_INSTANTIATE_NPY(T)                                                       \
-  template NpyArray to_npy<T>(const xt::xarray<T>&);                                   \
-  template std::string write_npy<T>(const xt::xarray<T>&);                             \
-  template xt::xarray<T> to_xarray<T>(const NpyArray&);                                \
-  template xt::xarray<T> load_npy<T>(const std::filesystem::path&, const LoadLimits&); \
-  template void save_npy<T>(const std::filesystem::path&, const xt::xarray<T>&);
+  template NpyArray to_npy<T>(const Array<T>&);                                   \
+  template std::string write_npy<T>(const Array<T>&);                             \
+  template Array<T> to_xarray<T>(const NpyArray&);                                \
+  template Array<T> load_npy<T>(const std::filesystem::path&, const LoadLimits&); \
+  template void save_npy<T>(const std::filesystem::path&, const Array<T>&);
 
 XGRAD_INSTANTIATE_NPY(float)
 XGRAD_INSTANTIATE_NPY(double)

@@ -84,7 +84,7 @@ void load_entries(const NamedTensors<T>& named, const NpzEntries& entries,
 
   // Everything matches: convert all first (the only step that allocates), then move the
   // arrays in, which cannot fail, so no tensor is left half-loaded.
-  std::vector<xt::xarray<T>> values;
+  std::vector<Array<T>> values;
   values.reserve(named.size());
   for (const auto& entry : named) values.push_back(to_xarray<T>(*by_key.at(entry.first)));
   for (std::size_t i = 0; i < named.size(); ++i) {

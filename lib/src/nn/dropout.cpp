@@ -37,7 +37,7 @@ BasicTensor<T> BasicDropout<T>::forward(const BasicTensor<T>& x) {
   if (!x.defined()) throw std::invalid_argument("Dropout: undefined input tensor");
   if (!this->is_training() || p_ == 0.0) return x;
   const T scale = static_cast<T>(1.0 / (1.0 - p_));
-  xt::xarray<T> mask = detail::empty<T>(x.shape());
+  Array<T> mask = detail::empty<T>(x.shape());
   for (T& m : mask) m = gen_.uniform() >= p_ ? scale : T(0);
   return x * BasicTensor<T>(std::move(mask));
 }

@@ -8,7 +8,7 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
 
-#include "../op_node.hpp"
+#include "../op.hpp"
 #include "axis_split.hpp"
 
 namespace xgrad {
@@ -56,8 +56,8 @@ void max_and_sum(const T* x, const AxisSplit& s, std::size_t o, bool shift_inf, 
 enum class SoftmaxKind { kSoftmax, kLogSoftmax };
 
 template <class T>
-xt::xarray<T> softmax_forward(const xt::xarray<T>& xv, std::size_t axis, SoftmaxKind kind) {
-  xt::xarray<T> y = detail::empty<T>(xv.shape());
+Array<T> softmax_forward(const Array<T>& xv, std::size_t axis, SoftmaxKind kind) {
+  Array<T> y = detail::empty<T>(xv.shape());
   const AxisSplit s(xv.shape(), axis);
   std::vector<T> m(s.inner), sum(s.inner);
   const T* x = xv.data();
@@ -83,79 +83,97 @@ xt::xarray<T> softmax_forward(const xt::xarray<T>& xv, std::size_t axis, Softmax
   return y;
 }
 
-struct SoftmaxOp {
+/// The backward of softmax and log_softmax: per slice along the axis, r = sum_k h(g_k, y_k),
+/// then dx_j = f(g_j, y_j, r).
+template <class T, class H, class F>
+Array<T> softmax_backward(const Array<T>& gv, const Array<T>& yv, std::size_t axis, H h, F f) {
+  Array<T> dx = detail::empty<T>(yv.shape());
+  const AxisSplit s(yv.shape(), axis);
+  std::vector<T> r(s.inner);
+  const T* y = yv.data();
+  const T* g = gv.data();
+  T* d = dx.data();
+  for (std::size_t o = 0; o < s.outer; ++o) {
+    const std::size_t base = s.base(o, 0);
+    std::fill(r.begin(), r.end(), T(0));
+    for (std::size_t k = 0; k < s.n; ++k) {
+      const std::size_t row = base + k * s.inner;
+      for (std::size_t i = 0; i < s.inner; ++i) r[i] += h(g[row + i], y[row + i]);
+    }
+    for (std::size_t k = 0; k < s.n; ++k) {
+      const std::size_t row = base + k * s.inner;
+      for (std::size_t i = 0; i < s.inner; ++i) d[row + i] = f(g[row + i], y[row + i], r[i]);
+    }
+  }
+  return dx;
+}
+
+}  // namespace
+
+template <class T>
+struct SoftmaxOp {  // y_j = e^(x_j) / sum_k e^(x_k) along `axis`
   static constexpr const char* name = "softmax";
   std::size_t axis;
-  template <class T>
+  Array<T> forward(const Array<T>& x) const {
+    return softmax_forward(x, axis, SoftmaxKind::kSoftmax);
+  }
   void backward(BackwardCtx<T>& c) const {
     // dy_k/dx_j = y_k (delta_kj - y_j), so dx_j = sum_k g_k y_k (delta_kj - y_j)
     //                                           = y_j (g_j - sum_k g_k y_k).
-    const xt::xarray<T>& yv = c.y();
-    const xt::xarray<T>& gv = c.gy();
-    xt::xarray<T> dx = detail::empty<T>(yv.shape());
-    const AxisSplit s(yv.shape(), axis);
-    std::vector<T> dot(s.inner);
-    const T* y = yv.data();
-    const T* g = gv.data();
-    T* d = dx.data();
-    for (std::size_t o = 0; o < s.outer; ++o) {
-      const std::size_t base = s.base(o, 0);
-      std::fill(dot.begin(), dot.end(), T(0));
-      for (std::size_t k = 0; k < s.n; ++k) {
-        const std::size_t r = base + k * s.inner;
-        for (std::size_t i = 0; i < s.inner; ++i) dot[i] += g[r + i] * y[r + i];
-      }
-      for (std::size_t k = 0; k < s.n; ++k) {
-        const std::size_t r = base + k * s.inner;
-        for (std::size_t i = 0; i < s.inner; ++i) d[r + i] = y[r + i] * (g[r + i] - dot[i]);
-      }
-    }
-    c.add(0, std::move(dx));
+    c.add(0, softmax_backward(
+                 c.gy(), c.y(), axis, [](T g, T y) { return g * y; },
+                 [](T g, T y, T r) { return y * (g - r); }));
   }
 };
+template <class T>
+BasicTensor<T> softmax(const BasicTensor<T>& x, std::int64_t axis) {
+  detail::check_defined(SoftmaxOp<T>::name, x);
+  return apply(SoftmaxOp<T>{detail::normalize_axis(SoftmaxOp<T>::name, axis, x.dim())}, x);
+}
 
-struct LogSoftmaxOp {
+template <class T>
+struct LogSoftmaxOp {  // y_j = x_j - log sum_k e^(x_k) along `axis`
   static constexpr const char* name = "log_softmax";
   std::size_t axis;
-  template <class T>
+  Array<T> forward(const Array<T>& x) const {
+    return softmax_forward(x, axis, SoftmaxKind::kLogSoftmax);
+  }
   void backward(BackwardCtx<T>& c) const {
     // y_k = x_k - lse(x), d lse/dx_j = softmax_j = exp(y_j): dx_j = g_j - exp(y_j) sum_k g_k.
-    const xt::xarray<T>& yv = c.y();
-    const xt::xarray<T>& gv = c.gy();
-    xt::xarray<T> dx = detail::empty<T>(yv.shape());
-    const AxisSplit s(yv.shape(), axis);
-    std::vector<T> gsum(s.inner);
-    const T* y = yv.data();
-    const T* g = gv.data();
-    T* d = dx.data();
-    for (std::size_t o = 0; o < s.outer; ++o) {
-      const std::size_t base = s.base(o, 0);
-      std::fill(gsum.begin(), gsum.end(), T(0));
-      for (std::size_t k = 0; k < s.n; ++k) {
-        const std::size_t r = base + k * s.inner;
-        for (std::size_t i = 0; i < s.inner; ++i) gsum[i] += g[r + i];
-      }
-      for (std::size_t k = 0; k < s.n; ++k) {
-        const std::size_t r = base + k * s.inner;
-        for (std::size_t i = 0; i < s.inner; ++i)
-          d[r + i] = g[r + i] - std::exp(y[r + i]) * gsum[i];
-      }
-    }
-    c.add(0, std::move(dx));
+    c.add(0, softmax_backward(
+                 c.gy(), c.y(), axis, [](T g, T /*y*/) { return g; },
+                 [](T g, T y, T r) { return g - std::exp(y) * r; }));
   }
 };
+template <class T>
+BasicTensor<T> log_softmax(const BasicTensor<T>& x, std::int64_t axis) {
+  detail::check_defined(LogSoftmaxOp<T>::name, x);
+  return apply(LogSoftmaxOp<T>{detail::normalize_axis(LogSoftmaxOp<T>::name, axis, x.dim())}, x);
+}
 
-struct LogSumExpOp {
+template <class T>
+struct LogSumExpOp {  // y = log sum_k e^(x_k) along `axis`
   static constexpr const char* name = "logsumexp";
   std::size_t axis;
-  template <class T>
+  bool keepdims;
+  Array<T> forward(const Array<T>& x) const {
+    const AxisSplit s(x.shape(), axis);
+    Array<T> y = detail::empty<T>(detail::reduced_shape(x.shape(), axis, keepdims));
+    std::vector<T> m(s.inner), sum(s.inner);
+    T* out = y.data();
+    for (std::size_t o = 0; o < s.outer; ++o) {
+      max_and_sum(x.data(), s, o, true, m.data(), sum.data());
+      for (std::size_t i = 0; i < s.inner; ++i) out[o * s.inner + i] = m[i] + std::log(sum[i]);
+    }
+    return y;
+  }
   void backward(BackwardCtx<T>& c) const {
     // dy/dx_k = exp(x_k) / sum_j exp(x_j) = exp(x_k - y). Where y = -inf every x_k is -inf
     // and exp(-inf - -inf) would be nan: the gradient there is 0 (no element contributes).
-    const xt::xarray<T>& xv = c.x(0);
-    const xt::xarray<T>& yv = c.y();  // flat index o * inner + i, with or without keepdims
-    const xt::xarray<T>& gv = c.gy();
-    xt::xarray<T> dx = detail::empty<T>(xv.shape());
+    const Array<T>& xv = c.x(0);
+    const Array<T>& yv = c.y();  // flat index o * inner + i, with or without keepdims
+    const Array<T>& gv = c.gy();
+    Array<T> dx = detail::empty<T>(xv.shape());
     const AxisSplit s(xv.shape(), axis);
     const T* x = xv.data();
     const T* y = yv.data();
@@ -176,136 +194,93 @@ struct LogSumExpOp {
     c.add(0, std::move(dx));
   }
 };
+template <class T>
+BasicTensor<T> logsumexp(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
+  detail::check_defined(LogSumExpOp<T>::name, x);
+  const std::size_t ax = detail::normalize_axis(LogSumExpOp<T>::name, axis, x.dim());
+  return apply(LogSumExpOp<T>{ax, keepdims}, x);
+}
 
 // ---- elementwise activations --------------------------------------------------------------
 
-struct LeakyReluOp {
+template <class T>
+struct LeakyReluOp {  // y = x for x > 0, else slope x
   static constexpr const char* name = "leaky_relu";
-  double slope;
-  template <class T>
+  T slope;
+  Array<T> forward(const Array<T>& x) const {  // nan stays nan
+    return detail::map(x, [sl = slope](T v) { return v > T(0) ? v : v * sl; });
+  }
   void backward(BackwardCtx<T>& c) const {  // d/dx = 1 for x > 0, else slope
-    const xt::xarray<T>& xv = c.x(0);
-    xt::xarray<T> dx = c.take_gy();
-    const T sl = static_cast<T>(slope);
-    const T* x = xv.data();
-    T* d = dx.data();
-    for (std::size_t j = 0; j < dx.size(); ++j) d[j] = x[j] > T(0) ? d[j] : d[j] * sl;
-    c.add(0, std::move(dx));
+    c.add_map(0, [sl = slope](T g, T x) { return x > T(0) ? g : g * sl; }, c.x(0));
   }
 };
-
-struct ClampOp {
-  static constexpr const char* name = "clamp";
-  double lo, hi;
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d/dx = 1 on [lo, hi] (edges pass, as PyTorch)
-    const xt::xarray<T>& xv = c.x(0);
-    xt::xarray<T> dx = c.take_gy();
-    const T l = static_cast<T>(lo), h = static_cast<T>(hi);
-    const T* x = xv.data();
-    T* d = dx.data();
-    for (std::size_t j = 0; j < dx.size(); ++j) d[j] = (x[j] >= l && x[j] <= h) ? d[j] : T(0);
-    c.add(0, std::move(dx));
-  }
-};
-
-struct SoftplusOp {
-  static constexpr const char* name = "softplus";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {
-    // d log(1 + e^x)/dx = e^x / (1 + e^x) = 1 / (1 + e^-x): exactly 0 once e^-x overflows.
-    const xt::xarray<T>& x = c.x(0);
-    c.add(0, xt::xarray<T>(c.gy() / (T(1) + xt::exp(-x))));
-  }
-};
-
-struct LogSigmoidOp {
-  static constexpr const char* name = "log_sigmoid";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {
-    // d -log(1 + e^-x)/dx = e^-x / (1 + e^-x) = 1 / (1 + e^x): exactly 0 once e^x overflows.
-    const xt::xarray<T>& x = c.x(0);
-    c.add(0, xt::xarray<T>(c.gy() / (T(1) + xt::exp(x))));
-  }
-};
-
-}  // namespace
-
-template <class T>
-BasicTensor<T> softmax(const BasicTensor<T>& x, std::int64_t axis) {
-  detail::check_defined(SoftmaxOp::name, x);
-  const std::size_t ax = detail::normalize_axis(SoftmaxOp::name, axis, x.dim());
-  return detail::make_result(softmax_forward(x.value(), ax, SoftmaxKind::kSoftmax), SoftmaxOp{ax},
-                             x);
-}
-
-template <class T>
-BasicTensor<T> log_softmax(const BasicTensor<T>& x, std::int64_t axis) {
-  detail::check_defined(LogSoftmaxOp::name, x);
-  const std::size_t ax = detail::normalize_axis(LogSoftmaxOp::name, axis, x.dim());
-  return detail::make_result(softmax_forward(x.value(), ax, SoftmaxKind::kLogSoftmax),
-                             LogSoftmaxOp{ax}, x);
-}
-
-template <class T>
-BasicTensor<T> logsumexp(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
-  detail::check_defined(LogSumExpOp::name, x);
-  const std::size_t ax = detail::normalize_axis(LogSumExpOp::name, axis, x.dim());
-  const AxisSplit s(x.shape(), ax);
-  xt::xarray<T> y = detail::empty<T>(detail::reduced_shape(x.shape(), ax, keepdims));
-  std::vector<T> m(s.inner), sum(s.inner);
-  T* out = y.data();
-  for (std::size_t o = 0; o < s.outer; ++o) {
-    max_and_sum(x.value().data(), s, o, true, m.data(), sum.data());
-    for (std::size_t i = 0; i < s.inner; ++i) out[o * s.inner + i] = m[i] + std::log(sum[i]);
-  }
-  return detail::make_result(std::move(y), LogSumExpOp{ax}, x);
-}
-
 template <class T>
 BasicTensor<T> leaky_relu(const BasicTensor<T>& x, detail::scalar_t<T> negative_slope) {
-  detail::check_defined(LeakyReluOp::name, x);
-  xt::xarray<T> y = x.value();
-  for (T& v : y) v = v > T(0) ? v : v * negative_slope;  // nan stays nan
-  return detail::make_result(std::move(y), LeakyReluOp{static_cast<double>(negative_slope)}, x);
+  return apply(LeakyReluOp<T>{negative_slope}, x);
 }
 
+template <class T>
+struct ClampOp {  // y = min(max(x, lo), hi)
+  static constexpr const char* name = "clamp";
+  T lo, hi;
+  // max applied last, so that lo > hi gives hi everywhere (PyTorch); nan compares false both
+  // times and stays nan.
+  Array<T> forward(const Array<T>& x) const {
+    return detail::map(x, [l = lo, h = hi](T v) {
+      if (v < l) v = l;
+      if (v > h) v = h;
+      return v;
+    });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d/dx = 1 on [lo, hi] (edges pass, as PyTorch)
+    c.add_map(0, [l = lo, h = hi](T g, T x) { return (x >= l && x <= h) ? g : T(0); }, c.x(0));
+  }
+};
 template <class T>
 BasicTensor<T> clamp(const BasicTensor<T>& x, detail::scalar_t<T> min, detail::scalar_t<T> max) {
-  detail::check_defined(ClampOp::name, x);
-  xt::xarray<T> y = x.value();
-  // max applied last, so that min > max gives max everywhere (PyTorch); nan compares false
-  // both times and stays nan.
-  for (T& v : y) {
-    if (v < min) v = min;
-    if (v > max) v = max;
-  }
-  return detail::make_result(std::move(y),
-                             ClampOp{static_cast<double>(min), static_cast<double>(max)}, x);
+  return apply(ClampOp<T>{min, max}, x);
 }
 
+// softplus and log_sigmoid are primitives so that the backward is the single expression
+// sigmoid(+-x), with no inf * 0 along the way.
+
+template <class T>
+struct SoftplusOp {  // y = log(1 + e^x)
+  static constexpr const char* name = "softplus";
+  // = max(x, 0) + log(1 + e^-|x|): the exponent is <= 0, so e^-|x| is in (0, 1] and never
+  // overflows; log1p keeps the tiny result for very negative x.
+  Array<T> forward(const Array<T>& x) const {
+    return detail::evaluate<T>(
+        x.shape(), [&] { return xt::maximum(x, T(0)) + xt::log1p(xt::exp(-xt::abs(x))); });
+  }
+  void backward(BackwardCtx<T>& c) const {
+    // d log(1 + e^x)/dx = e^x / (1 + e^x) = 1 / (1 + e^-x): exactly 0 once e^-x overflows.
+    c.add(0, detail::evaluate<T>(c.gy().shape(),
+                                 [&] { return c.gy() / (T(1) + xt::exp(-c.x(0))); }));
+  }
+};
 template <class T>
 BasicTensor<T> softplus(const BasicTensor<T>& x) {
-  detail::check_defined(SoftplusOp::name, x);
-  // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is <= 0, so e^-|x| is in (0, 1]
-  // and never overflows; log1p keeps the tiny result for very negative x. Primitive so the
-  // backward is the single expression sigmoid(x), with no inf * 0 along the way.
-  auto y = detail::evaluate<T>(x.shape(), [&] {
-    const auto& v = x.value();
-    return xt::maximum(v, T(0)) + xt::log1p(xt::exp(-xt::abs(v)));
-  });
-  return detail::make_result(std::move(y), SoftplusOp{}, x);
+  return apply(SoftplusOp<T>{}, x);
 }
 
 template <class T>
+struct LogSigmoidOp {  // y = -log(1 + e^-x)
+  static constexpr const char* name = "log_sigmoid";
+  // = min(x, 0) - log(1 + e^-|x|), stable for the same reason as softplus.
+  Array<T> forward(const Array<T>& x) const {
+    return detail::evaluate<T>(
+        x.shape(), [&] { return xt::minimum(x, T(0)) - xt::log1p(xt::exp(-xt::abs(x))); });
+  }
+  void backward(BackwardCtx<T>& c) const {
+    // d -log(1 + e^-x)/dx = e^-x / (1 + e^-x) = 1 / (1 + e^x): exactly 0 once e^x overflows.
+    c.add(0, detail::evaluate<T>(c.gy().shape(),
+                                 [&] { return c.gy() / (T(1) + xt::exp(c.x(0))); }));
+  }
+};
+template <class T>
 BasicTensor<T> log_sigmoid(const BasicTensor<T>& x) {
-  detail::check_defined(LogSigmoidOp::name, x);
-  // -log(1 + e^-x) = min(x, 0) - log(1 + e^-|x|), stable for the same reason as softplus.
-  auto y = detail::evaluate<T>(x.shape(), [&] {
-    const auto& v = x.value();
-    return xt::minimum(v, T(0)) - xt::log1p(xt::exp(-xt::abs(v)));
-  });
-  return detail::make_result(std::move(y), LogSigmoidOp{}, x);
+  return apply(LogSigmoidOp<T>{}, x);
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                      \

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+// Elementwise unary ops: each is its struct (forward, then backward with its derivative) and
+// its public function right below it (see lib/src/op.hpp).
 #include <xgrad/ops/elementwise.hpp>
 
 #include <cmath>
@@ -8,94 +10,12 @@
 #include <xtensor/xmath.hpp>
 #include <xtensor/xoperation.hpp>
 
-#include "../map.hpp"
-#include "../op_node.hpp"
+#include "../op.hpp"
 
 namespace xgrad {
 namespace {
 
 using detail::BackwardCtx;
-
-struct NegOp {
-  static constexpr const char* name = "neg";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d(-x) = -dx
-    c.add(0, detail::update(c.take_gy(), [](T g) { return -g; }));
-  }
-};
-
-struct ExpOp {
-  static constexpr const char* name = "exp";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d e^x = e^x dx = y dx
-    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * y; }));
-  }
-};
-
-struct LogOp {
-  static constexpr const char* name = "log";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d log x = dx / x
-    c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) { return g / x; }));
-  }
-};
-
-struct SqrtOp {
-  static constexpr const char* name = "sqrt";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d sqrt(x) = dx / (2 sqrt(x)) = dx / (2y)
-    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g / (T(2) * y); }));
-  }
-};
-
-struct PowOp {
-  static constexpr const char* name = "pow";
-  double p;
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d x^p = p x^(p-1) dx
-    const T pt = static_cast<T>(p);
-    if (p == 2.0) {
-      c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) { return g * (T(2) * x); }));
-    } else {
-      c.add(0, detail::update(c.take_gy(), c.x(0),
-                              [pt](T g, T x) { return g * (pt * std::pow(x, pt - T(1))); }));
-    }
-  }
-};
-
-struct AbsOp {
-  static constexpr const char* name = "abs";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d|x| = sign(x) dx, sign(0) = 0
-    c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) {
-            return g * static_cast<T>((x > T(0)) - (x < T(0)));  // sign, 0 at 0 and nan for nan
-          }));
-  }
-};
-
-struct SigmoidOp {
-  static constexpr const char* name = "sigmoid";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d s(x) = s(x) (1 - s(x)) dx = y (1 - y) dx
-    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * y * (T(1) - y); }));
-  }
-};
-
-struct TanhOp {
-  static constexpr const char* name = "tanh";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d tanh(x) = (1 - tanh^2 x) dx = (1 - y^2) dx
-    c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * (T(1) - y * y); }));
-  }
-};
-
-struct ReluOp {
-  static constexpr const char* name = "relu";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // d max(x,0) = [x > 0] dx (nan passes through)
-    c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T x) { return x <= T(0) ? T(0) : g; }));
-  }
-};
 
 /// y = f(x) elementwise, `f` written once for scalars and xsimd batches (`[](auto v) { return
 /// xsimd::exp(v); }`; xsimd's scalar overloads are the C library's). Arrays of at least one
@@ -104,12 +24,12 @@ struct ReluOp {
 /// there and with no vector load of values just stored one by one. (The width is the
 /// "simd_width" row of detail::size_thresholds().)
 template <class T, class F>
-xt::xarray<T> transcendental(const xt::xarray<T>& x, F f) {
+Array<T> transcendental(const Array<T>& x, F f) {
   using Batch = xsimd::batch<T>;
   constexpr std::size_t kWidth = Batch::size;
   const std::size_t n = x.size();
   if (n < kWidth) return detail::map(x, f);
-  xt::xarray<T> y = detail::empty<T>(x.shape());
+  Array<T> y = detail::empty<T>(x.shape());
   const T* in = x.data();
   T* out = y.data();
   for (std::size_t i = 0;; i += kWidth) {
@@ -120,94 +40,157 @@ xt::xarray<T> transcendental(const xt::xarray<T>& x, F f) {
   return y;
 }
 
-/// The result of a unary op: `forward()` computes its value, inside the new node.
-template <class T, class F, class Op>
-BasicTensor<T> unary(const BasicTensor<T>& x, F&& forward, Op op) {
-  return detail::make_result_in_place<T>(std::forward<F>(forward), std::move(op), x);
-}
-
 }  // namespace
 
 template <class T>
+struct NegOp {  // y = -x
+  static constexpr const char* name = "neg";
+  Array<T> forward(const Array<T>& x) const {
+    return detail::map(x, [](T v) { return -v; });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d(-x) = -dx
+    c.add_map(0, [](auto g) { return -g; });
+  }
+};
+template <class T>
 BasicTensor<T> neg(const BasicTensor<T>& x) {
-  detail::check_defined(NegOp::name, x);
-  return unary(
-      x, [&] { return detail::map(x.value(), [](T v) { return -v; }); }, NegOp{});
+  return apply(NegOp<T>{}, x);
 }
 
+template <class T>
+struct ExpOp {  // y = e^x
+  static constexpr const char* name = "exp";
+  Array<T> forward(const Array<T>& x) const {
+    return transcendental(x, [](auto v) { return xsimd::exp(v); });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d e^x = e^x dx = y dx
+    c.add_map(0, [](auto g, auto y) { return g * y; }, c.y());
+  }
+};
 template <class T>
 BasicTensor<T> exp(const BasicTensor<T>& x) {
-  detail::check_defined(ExpOp::name, x);
-  return unary(
-      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::exp(v); }); }, ExpOp{});
+  return apply(ExpOp<T>{}, x);
 }
 
+template <class T>
+struct LogOp {  // y = log x
+  static constexpr const char* name = "log";
+  Array<T> forward(const Array<T>& x) const {
+    return transcendental(x, [](auto v) { return xsimd::log(v); });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d log x = dx / x
+    c.add_map(0, [](auto g, auto x) { return g / x; }, c.x(0));
+  }
+};
 template <class T>
 BasicTensor<T> log(const BasicTensor<T>& x) {
-  detail::check_defined(LogOp::name, x);
-  return unary(
-      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::log(v); }); }, LogOp{});
+  return apply(LogOp<T>{}, x);
 }
 
+template <class T>
+struct SqrtOp {  // y = sqrt(x)
+  static constexpr const char* name = "sqrt";
+  Array<T> forward(const Array<T>& x) const {
+    return transcendental(x, [](auto v) { return xsimd::sqrt(v); });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d sqrt(x) = dx / (2 sqrt(x)) = dx / (2y)
+    c.add_map(0, [](auto g, auto y) { return g / (T(2) * y); }, c.y());
+  }
+};
 template <class T>
 BasicTensor<T> sqrt(const BasicTensor<T>& x) {
-  detail::check_defined(SqrtOp::name, x);
-  return unary(
-      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::sqrt(v); }); },
-      SqrtOp{});
+  return apply(SqrtOp<T>{}, x);
 }
 
 template <class T>
-BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
-  detail::check_defined(PowOp::name, x);
+struct PowOp {  // y = x^p
+  static constexpr const char* name = "pow";
+  T p;
   // x^2 is the common case (squared errors): a multiply is exact and much faster than pow.
   // Other exponents: glibc's pow on small arrays; xsimd's on large ones is exp(p log x), whose
   // error grows with |p log x|, but a scalar loop there would be several times slower.
-  const auto forward = [&]() -> xt::xarray<T> {
-    const auto& v = x.value();
-    if (p == T(2)) return detail::map(v, [](T e) { return e * e; });
-    if (v.size() <= detail::kSmallMap) return detail::map(v, [p](T e) { return std::pow(e, p); });
-    return xt::pow(v, p);
-  };
-  return unary(x, forward, PowOp{static_cast<double>(p)});
+  Array<T> forward(const Array<T>& x) const {
+    if (p == T(2)) return detail::map(x, [](T v) { return v * v; });
+    if (x.size() <= detail::kSmallMap) {
+      return detail::map(x, [p = p](T v) { return std::pow(v, p); });
+    }
+    return xt::pow(x, p);
+  }
+  void backward(BackwardCtx<T>& c) const {  // d x^p = p x^(p-1) dx
+    if (p == T(2)) {
+      c.add_map(0, [](auto g, auto x) { return g * (T(2) * x); }, c.x(0));
+    } else {
+      c.add_map(0, [p = p](T g, T x) { return g * (p * std::pow(x, p - T(1))); }, c.x(0));
+    }
+  }
+};
+template <class T>
+BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
+  return apply(PowOp<T>{p}, x);
 }
 
+template <class T>
+struct AbsOp {  // y = |x|
+  static constexpr const char* name = "abs";
+  Array<T> forward(const Array<T>& x) const {
+    return detail::map(x, [](T v) { return std::abs(v); });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d|x| = sign(x) dx, sign(0) = 0, nan for nan
+    c.add_map(0, [](T g, T x) { return g * static_cast<T>((x > T(0)) - (x < T(0))); }, c.x(0));
+  }
+};
 template <class T>
 BasicTensor<T> abs(const BasicTensor<T>& x) {
-  detail::check_defined(AbsOp::name, x);
-  return unary(
-      x, [&] { return detail::map(x.value(), [](T v) { return std::abs(v); }); }, AbsOp{});
+  return apply(AbsOp<T>{}, x);
 }
 
+template <class T>
+struct SigmoidOp {  // y = 1 / (1 + e^-x)
+  static constexpr const char* name = "sigmoid";
+  // Stable in IEEE arithmetic: for very negative x, e^-x overflows to +inf and the quotient is
+  // exactly 0; for very positive x, e^-x underflows to 0 and y = 1. No inf/inf or 0*inf can
+  // arise, so no nan; and it vectorizes (xsimd), unlike a branch.
+  Array<T> forward(const Array<T>& x) const {
+    return transcendental(x, [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d s(x) = s(x) (1 - s(x)) dx = y (1 - y) dx
+    c.add_map(0, [](auto g, auto y) { return g * y * (T(1) - y); }, c.y());
+  }
+};
 template <class T>
 BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
-  detail::check_defined(SigmoidOp::name, x);
-  // 1 / (1 + e^-x) is stable in IEEE arithmetic: for very negative x, e^-x overflows to +inf
-  // and the quotient is exactly 0; for very positive x, e^-x underflows to 0 and y = 1.
-  // No inf/inf or 0*inf can arise, so no nan; and it vectorizes (xsimd), unlike a branch.
-  return unary(
-      x,
-      [&] {
-        return transcendental(x.value(), [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); });
-      },
-      SigmoidOp{});
+  return apply(SigmoidOp<T>{}, x);
 }
 
+template <class T>
+struct TanhOp {  // y = tanh(x)
+  static constexpr const char* name = "tanh";
+  Array<T> forward(const Array<T>& x) const {
+    return transcendental(x, [](auto v) { return xsimd::tanh(v); });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d tanh(x) = (1 - tanh^2 x) dx = (1 - y^2) dx
+    c.add_map(0, [](auto g, auto y) { return g * (T(1) - y * y); }, c.y());
+  }
+};
 template <class T>
 BasicTensor<T> tanh(const BasicTensor<T>& x) {
-  detail::check_defined(TanhOp::name, x);
-  return unary(
-      x, [&] { return transcendental(x.value(), [](auto v) { return xsimd::tanh(v); }); },
-      TanhOp{});
+  return apply(TanhOp<T>{}, x);
 }
 
 template <class T>
-BasicTensor<T> relu(const BasicTensor<T>& x) {
-  detail::check_defined(ReluOp::name, x);
+struct ReluOp {  // y = max(x, 0)
+  static constexpr const char* name = "relu";
   // "x <= 0 ? 0 : x" rather than maximum(x, 0): a nan input stays nan, as in PyTorch.
-  return unary(
-      x, [&] { return detail::map(x.value(), [](T v) { return v <= T(0) ? T(0) : v; }); },
-      ReluOp{});
+  Array<T> forward(const Array<T>& x) const {
+    return detail::map(x, [](T v) { return v <= T(0) ? T(0) : v; });
+  }
+  void backward(BackwardCtx<T>& c) const {  // d max(x,0) = [x > 0] dx (nan passes through)
+    c.add_map(0, [](T g, T x) { return x <= T(0) ? T(0) : g; }, c.x(0));
+  }
+};
+template <class T>
+BasicTensor<T> relu(const BasicTensor<T>& x) {
+  return apply(ReluOp<T>{}, x);
 }
 
 #define XGRAD_INSTANTIATE(T)                                               \

@@ -1,51 +1,56 @@
 // SPDX-License-Identifier: MIT
+// Shape ops: transpose, reshape, flatten (see lib/src/op.hpp for the shape of an op).
 #include <xgrad/ops/shape.hpp>
 
 #include <stdexcept>
+#include <string>
 
 #include <xtensor/xmanipulation.hpp>
 
-#include "../op_node.hpp"
+#include "../op.hpp"
 
 namespace xgrad {
-namespace {
 
 using detail::BackwardCtx;
 
-struct TransposeOp {
+template <class T>
+struct TransposeOp {  // y = x^T (2-D)
   static constexpr const char* name = "transpose";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // y = x^T: dx = (dy)^T
-    c.add(0, xt::xarray<T>(xt::transpose(c.gy())));
+  Array<T> forward(const Array<T>& x) const {
+    if (x.dimension() != 2) {
+      throw std::invalid_argument("transpose: expects a 2-D tensor, got shape " +
+                                  detail::shape_str(x.shape()));
+    }
+    return xt::transpose(x);
+  }
+  void backward(BackwardCtx<T>& c) const {  // dx = (dy)^T
+    c.add(0, Array<T>(xt::transpose(c.gy())));
   }
 };
+template <class T>
+BasicTensor<T> transpose(const BasicTensor<T>& x) {
+  return apply(TransposeOp<T>{}, x);
+}
 
-struct ReshapeOp {
+template <class T>
+struct ReshapeOp {  // y = x with another shape (same elements, same order)
   static constexpr const char* name = "reshape";
-  template <class T>
-  void backward(BackwardCtx<T>& c) const {  // same elements: dx is dy with x's shape
-    Shape shape = c.x_shape(0);
-    xt::xarray<T> g = c.take_gy();
-    g.reshape(shape);
+  Shape shape;  // the output's (already validated)
+  Array<T> forward(const Array<T>& x) const {
+    Array<T> y = x;
+    y.reshape(shape);
+    return y;
+  }
+  void backward(BackwardCtx<T>& c) const {  // dx is dy with x's shape
+    Array<T> g = c.take_gy();
+    g.reshape(c.x_shape(0));
     c.add(0, std::move(g));
   }
 };
 
-}  // namespace
-
-template <class T>
-BasicTensor<T> transpose(const BasicTensor<T>& x) {
-  detail::check_defined(TransposeOp::name, x);
-  if (x.dim() != 2) {
-    throw std::invalid_argument("transpose: expects a 2-D tensor, got shape " +
-                                detail::shape_str(x.shape()));
-  }
-  return detail::make_result(xt::xarray<T>(xt::transpose(x.value())), TransposeOp{}, x);
-}
-
 template <class T>
 BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<std::int64_t>& shape) {
-  detail::check_defined(ReshapeOp::name, x);
+  detail::check_defined(ReshapeOp<T>::name, x);
   auto fail = [&](const std::string& why) {
     std::string s = "(";
     for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
@@ -72,14 +77,35 @@ BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<std::int64_t>&
     known *= out[infer];
   }
   if (known != x.size()) fail("the number of elements differs");
-  xt::xarray<T> y = x.value();
-  y.reshape(out);
-  return detail::make_result(std::move(y), ReshapeOp{}, x);
+  return apply(ReshapeOp<T>{std::move(out)}, x);
 }
 
-#define XGRAD_INSTANTIATE(T)                                \
-  template BasicTensor<T> transpose(const BasicTensor<T>&); \
-  template BasicTensor<T> reshape(const BasicTensor<T>&, const std::vector<std::int64_t>&);
+// Composite: a reshape, so it gets reshape's gradient.
+template <class T>
+BasicTensor<T> flatten(const BasicTensor<T>& x, std::int64_t start_dim, std::int64_t end_dim) {
+  detail::check_defined("flatten", x);
+  const Shape& s = x.shape();
+  if (s.empty()) return reshape(x, {1});  // PyTorch: a 0-d tensor flattens to (1,)
+  const std::size_t first = detail::normalize_axis("flatten", start_dim, s.size());
+  const std::size_t last = detail::normalize_axis("flatten", end_dim, s.size());
+  if (first > last) {
+    throw std::invalid_argument("flatten: start_dim " + std::to_string(start_dim) +
+                                " comes after end_dim " + std::to_string(end_dim) +
+                                " for a tensor of shape " + detail::shape_str(s));
+  }
+  std::vector<std::int64_t> out;
+  for (std::size_t d = 0; d < first; ++d) out.push_back(static_cast<std::int64_t>(s[d]));
+  std::int64_t merged = 1;
+  for (std::size_t d = first; d <= last; ++d) merged *= static_cast<std::int64_t>(s[d]);
+  out.push_back(merged);
+  for (std::size_t d = last + 1; d < s.size(); ++d) out.push_back(static_cast<std::int64_t>(s[d]));
+  return reshape(x, out);
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                \
+  template BasicTensor<T> transpose(const BasicTensor<T>&);                                 \
+  template BasicTensor<T> reshape(const BasicTensor<T>&, const std::vector<std::int64_t>&); \
+  template BasicTensor<T> flatten(const BasicTensor<T>&, std::int64_t, std::int64_t);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

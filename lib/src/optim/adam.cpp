@@ -56,7 +56,7 @@ void BasicAdam<T>::step() {
       if (amsgrad_) s.max_exp_avg_sq = xt::zeros<T>(p.shape());
     }
     ++s.step;
-    xt::xarray<T> g = p.grad();  // a copy: the stored gradient is left as backward made it
+    Array<T> g = p.grad();  // a copy: the stored gradient is left as backward made it
     if (weight_decay_ != 0.0) {
       if (decoupled_) {
         p.mutable_value() *= static_cast<T>(1.0 - lr * weight_decay_);  // AdamW

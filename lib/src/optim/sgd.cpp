@@ -52,10 +52,10 @@ void BasicSGD<T>::step() {
       for (std::size_t k = 0; k < n; ++k) w[k] -= lr * g[k];
       continue;
     }
-    xt::xarray<T> d = p.grad();  // a copy: the stored gradient is left as backward made it
+    Array<T> d = p.grad();  // a copy: the stored gradient is left as backward made it
     if (weight_decay_ != 0.0) d += wd * p.value();
     if (momentum_ != 0.0) {
-      xt::xarray<T>& b = buffers_[i];
+      Array<T>& b = buffers_[i];
       if (!has_buffer_[i]) {
         b = d;  // first step: the buffer is the gradient itself, without dampening
         has_buffer_[i] = true;

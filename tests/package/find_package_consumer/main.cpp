@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Uses an installed xgrad the way a user would: d/dx sum(x * x) must be 2 * x.
+// Uses an installed xgrad the way a user would: d/dx sum(x * x) must be 2 * x; interop.cpp
+// passes plain xt::xarray values between tensors and a library built without xgrad.
 #include <xgrad/xgrad.hpp>
 
 #include <iostream>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xio.hpp>
 #include <xtensor/xmath.hpp>
+
+int run_interop();  // interop.cpp
 
 int main() {
   xgrad::Tensor x(xt::xarray<float>{{1.0f, 2.0f}, {3.0f, 4.0f}}, true);
@@ -19,6 +22,7 @@ int main() {
     std::cerr << "FAILED: expected\n" << expected << '\n';
     return 1;
   }
+  if (run_interop() != 0) return 1;
   std::cout << "find_package(xgrad) consumer: OK\n";
   return 0;
 }

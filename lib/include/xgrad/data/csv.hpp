@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+#include <xgrad/array.hpp>
 
 #include <filesystem>
 #include <string>
@@ -33,11 +33,11 @@ struct CsvOptions {
 /// cells ("load_csv: 'f.csv' line 3, column 2: 'abc' is not a number") and values out of
 /// range.
 template <class T>
-xt::xarray<T> load_csv(const std::filesystem::path& path, const CsvOptions& options = {});
+Array<T> load_csv(const std::filesystem::path& path, const CsvOptions& options = {});
 
 /// load_csv on text in memory; `source` names it in messages (e.g. "'<memory>'").
 template <class T>
-xt::xarray<T> parse_csv(std::string_view text, const CsvOptions& options = {},
+Array<T> parse_csv(std::string_view text, const CsvOptions& options = {},
                         const std::string& source = "'<memory>'");
 
 }  // namespace xgrad::data

@@ -106,7 +106,7 @@ class DataLoader {
 
   /// Throws std::invalid_argument ("DataLoader: ...") if an array is 0-d, the first axes
   /// differ (naming both shapes), batch_size is 0, or shuffle is set without a generator.
-  DataLoader(xt::xarray<T> inputs, xt::xarray<T> targets, const LoaderOptions& options = {},
+  DataLoader(Array<T> inputs, Array<T> targets, const LoaderOptions& options = {},
              Generator* gen = nullptr);
 
   /// Starts a new epoch and returns its first batch.
@@ -117,12 +117,12 @@ class DataLoader {
   std::size_t num_samples() const noexcept { return sampler_.num_samples(); }
   /// Batch `b` of the current epoch (std::out_of_range if b >= size()).
   Batch batch(std::size_t b) const;
-  const xt::xarray<T>& inputs() const noexcept { return inputs_; }
-  const xt::xarray<T>& targets() const noexcept { return targets_; }
+  const Array<T>& inputs() const noexcept { return inputs_; }
+  const Array<T>& targets() const noexcept { return targets_; }
 
  private:
-  xt::xarray<T> inputs_;
-  xt::xarray<T> targets_;
+  Array<T> inputs_;
+  Array<T> targets_;
   BatchSampler sampler_;
 };
 
@@ -140,7 +140,7 @@ class LabeledDataLoader {
   /// Throws std::invalid_argument ("LabeledDataLoader: ...") if inputs is 0-d,
   /// labels.size() differs from inputs.shape(0), batch_size is 0, or shuffle is set without a
   /// generator.
-  LabeledDataLoader(xt::xarray<T> inputs, std::vector<std::size_t> labels,
+  LabeledDataLoader(Array<T> inputs, std::vector<std::size_t> labels,
                     const LoaderOptions& options = {}, Generator* gen = nullptr);
 
   /// Starts a new epoch and returns its first batch.
@@ -150,11 +150,11 @@ class LabeledDataLoader {
   std::size_t num_samples() const noexcept { return sampler_.num_samples(); }
   /// Batch `b` of the current epoch (std::out_of_range if b >= size()).
   Batch batch(std::size_t b) const;
-  const xt::xarray<T>& inputs() const noexcept { return inputs_; }
+  const Array<T>& inputs() const noexcept { return inputs_; }
   const std::vector<std::size_t>& labels() const noexcept { return labels_; }
 
  private:
-  xt::xarray<T> inputs_;
+  Array<T> inputs_;
   std::vector<std::size_t> labels_;
   BatchSampler sampler_;
 };

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-// xgrad::mem::Dims: the shape and stride container of xgrad's xtensor containers (internal;
-// chosen by xgrad/allocator.hpp through XTENSOR_DEFAULT_SHAPE_CONTAINER).
+// xgrad::mem::Dims: the shape and stride container of xgrad::Array (xgrad/array.hpp).
 //
 // xtensor's default, svector, moves by swapping element by element through resize(), and an
 // xarray holds three of them (shape, strides, backstrides): building, moving and destroying
@@ -48,6 +47,14 @@ class Dims {
   template <class It, class = typename std::iterator_traits<It>::iterator_category>
   Dims(It first, It last) {
     assign(first, last);
+  }
+  /// From any other sequence of extents, such as the shape of a plain `xt::xarray` or a
+  /// std::vector: implicit, so that xgrad's functions taking a Shape take those too.
+  template <class C, class = std::enable_if_t<!std::is_same_v<std::decay_t<C>, Dims> &&
+                                              !std::is_integral_v<std::decay_t<C>>>,
+            class = decltype(std::begin(std::declval<const C&>()), std::end(std::declval<const C&>()))>
+  Dims(const C& c) {  // NOLINT(google-explicit-constructor)
+    assign(std::begin(c), std::end(c));
   }
   Dims(const Dims& o) { copy_from(o); }
   Dims(Dims&& o) noexcept { steal(o); }

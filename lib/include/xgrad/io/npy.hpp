@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <xgrad/allocator.hpp>  // first: it chooses xtensor's allocator
+#include <xgrad/array.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -109,18 +109,18 @@ std::string write_npy(const NpyArray& array);
 
 /// A C-order NpyArray holding a copy of `a` (T: float, double, int32, int64 or uint8).
 template <class T>
-NpyArray to_npy(const xt::xarray<T>& a);
+NpyArray to_npy(const Array<T>& a);
 
 /// write_npy(to_npy(a)).
 template <class T>
-std::string write_npy(const xt::xarray<T>& a);
+std::string write_npy(const Array<T>& a);
 
-/// The array held by `npy` as an xt::xarray<T> in row-major order (a Fortran-order array is
+/// The array held by `npy` as an Array<T> in row-major order (a Fortran-order array is
 /// transposed into row-major layout, keeping its shape). No conversion: throws
 /// xgrad::io_error if npy.dtype is not dtype_of<T>() (e.g. "expected float32 ('<f4'), the
 /// data is float64 ('<f8')").
 template <class T>
-xt::xarray<T> to_xarray(const NpyArray& npy);
+Array<T> to_xarray(const NpyArray& npy);
 
 /// Reads and parses the .npy file at `path` (see parse_npy). Throws xgrad::io_error naming
 /// the file if it cannot be read, is larger than the limits allow, or is malformed.
@@ -128,12 +128,12 @@ NpyArray read_npy(const std::filesystem::path& path, const LoadLimits& limits = 
 
 /// to_xarray<T>(read_npy(path, limits)).
 template <class T>
-xt::xarray<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits = {});
+Array<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits = {});
 
 /// Writes `a` to `path` as .npy, atomically: into a temporary file next to it, flushed to
 /// disk, then renamed over `path`, so a failed save leaves any previous file intact.
 /// Throws xgrad::io_error naming the file on failure.
 template <class T>
-void save_npy(const std::filesystem::path& path, const xt::xarray<T>& a);
+void save_npy(const std::filesystem::path& path, const Array<T>& a);
 
 }  // namespace xgrad::io

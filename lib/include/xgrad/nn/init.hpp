@@ -67,7 +67,7 @@ BasicTensor<T>& ones_(BasicTensor<T>& t);
 /// Copies `value` into `t` (explicit weights, e.g. to reproduce a reference computation).
 /// Throws std::invalid_argument naming both shapes if they differ. Returns t.
 template <class T>
-BasicTensor<T>& copy_(BasicTensor<T>& t, const xt::xarray<T>& value);
+BasicTensor<T>& copy_(BasicTensor<T>& t, const Array<T>& value);
 
 /// Glorot/Xavier uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)).
 /// Needs at least 2 dimensions (see calculate_fan_in_and_fan_out). Returns t.

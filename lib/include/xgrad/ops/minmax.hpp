@@ -38,6 +38,6 @@ BasicTensor<T> max(const BasicTensor<T>& x, std::int64_t axis, bool keepdims = f
 /// if `keepdims` (for a batch of rows (N,C) and axis 1: shape (N,), one class per row).
 /// Throws std::invalid_argument if the axis has size 0.
 template <class T>
-xt::xarray<std::int64_t> argmax(const BasicTensor<T>& x, std::int64_t axis, bool keepdims = false);
+Array<std::int64_t> argmax(const BasicTensor<T>& x, std::int64_t axis, bool keepdims = false);
 
 }  // namespace xgrad

@@ -18,4 +18,12 @@ BasicTensor<T> transpose(const BasicTensor<T>& x);
 template <class T>
 BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<std::int64_t>& shape);
 
+/// The axes start_dim..end_dim (inclusive; negative counts from the end) merged into one, as
+/// PyTorch's `torch.flatten`: (N,C,H,W) -> (N,C*H*W) with the defaults; a 0-d tensor becomes
+/// (1,). A reshape, so the gradient is reshaped back. Throws std::invalid_argument naming the
+/// shape if an axis is out of range or start_dim comes after end_dim.
+template <class T>
+BasicTensor<T> flatten(const BasicTensor<T>& x, std::int64_t start_dim = 1,
+                       std::int64_t end_dim = -1);
+
 }  // namespace xgrad

@@ -119,9 +119,9 @@ class BasicAdam : public BasicOptimizer<T> {
   bool decoupled_;
   struct State {
     std::int64_t step = 0;         // steps taken by this parameter (those with a gradient)
-    xt::xarray<T> exp_avg;         // m
-    xt::xarray<T> exp_avg_sq;      // v
-    xt::xarray<T> max_exp_avg_sq;  // vmax (amsgrad only)
+    Array<T> exp_avg;         // m
+    Array<T> exp_avg_sq;      // v
+    Array<T> max_exp_avg_sq;  // vmax (amsgrad only)
   };
   std::vector<State> state_;
 };

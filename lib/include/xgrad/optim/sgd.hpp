@@ -88,7 +88,7 @@ class BasicSGD : public BasicOptimizer<T> {
   double dampening_;
   bool nesterov_;
   double weight_decay_;
-  std::vector<xt::xarray<T>> buffers_;  // momentum buffers (one per parameter)
+  std::vector<Array<T>> buffers_;  // momentum buffers (one per parameter)
   std::vector<bool> has_buffer_;        // false until the parameter's first step
 };
 

@@ -31,7 +31,7 @@ std::uint64_t next_epoch() noexcept {
 }  // namespace
 
 template <class T>
-void Engine<T>::run(Node<T>& root, xt::xarray<T>&& seed, bool retain_graph) {
+void Engine<T>::run(Node<T>& root, Array<T>&& seed, bool retain_graph) {
   if (!root.is_op_) {  // a leaf: its gradient is the seed
     root.accumulate_grad(std::move(seed));
     return;

@@ -1,34 +1,30 @@
 // SPDX-License-Identifier: MIT
-// The allocator of every xtensor container in a program that uses xgrad.
+// xgrad::Array<T>: the xtensor container that tensors hold.
 //
-// Each op result and each gradient is a fresh buffer, and on the tiny tensors of small
-// networks allocating it was most of an op's cost: xtensor's default allocator is xsimd's
-// 64-byte aligned one, and glibc serves `posix_memalign` outside its per-thread cache.
-// `xgrad::BufferAllocator` hands out the same 64-byte aligned blocks from a per-thread cache
-// of recently freed small buffers (lib/src/memory.cpp; see set_buffer_cache in memory.hpp).
+// It is an ordinary `xt::xarray_container` with two parameters of xgrad's own: the allocator
+// and the shape type. Every op result and every gradient is a fresh buffer, and on the tiny
+// tensors of small networks allocating it was most of an op's cost: xtensor's default
+// allocator is xsimd's 64-byte aligned one, and glibc serves `posix_memalign` outside its
+// per-thread cache. `BufferAllocator` hands out the same 64-byte aligned blocks from a
+// per-thread cache of recently freed small buffers (lib/src/memory.cpp; see set_buffer_cache
+// in memory.hpp). `Dims` (detail/dims.hpp) keeps shapes and strides inline and copies them as
+// one block.
 //
-// The allocator is part of the type `xt::xarray<T>`, so every translation unit that sees an
-// xtensor container must choose it: this header defines XTENSOR_DEFAULT_ALLOCATOR and has to
-// come before any xtensor header. xgrad's headers include it first, and the xgrad CMake
-// target force-includes it (-include) in everything that links it, whatever the include order.
-// Blocks stay 64-byte aligned, so xtensor keeps its aligned SIMD assignment and results do not
-// depend on buffer addresses.
-#ifndef XGRAD_ALLOCATOR_HPP
-#define XGRAD_ALLOCATOR_HPP
-
-#if defined(XTENSOR_DEFAULT_ALLOCATOR) || defined(XTENSOR_DEFAULT_SHAPE_CONTAINER)
-#error \
-    "xgrad: include <xgrad/allocator.hpp> (or any xgrad header) before xtensor headers, \
-and do not define XTENSOR_DEFAULT_ALLOCATOR or XTENSOR_DEFAULT_SHAPE_CONTAINER yourself: xgrad's tensors use xgrad::BufferAllocator. \
-The xgrad CMake target does this for you with -include xgrad/allocator.hpp."
-#endif
+// Because these are template arguments of Array, and not xtensor's global defaults, a program
+// that uses xgrad keeps its own `Array<T>` unchanged, whatever it includes first. An
+// Array is an xtensor expression like any other: xtensor's functions take it, and it is built
+// from (and assigned from) any xtensor expression, `Array<T>` included.
+#ifndef XGRAD_ARRAY_HPP
+#define XGRAD_ARRAY_HPP
 
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <new>
 #include <type_traits>
 
 #include <xsimd/memory/xsimd_alignment.hpp>
+#include <xtensor/xarray.hpp>
 
 #include <xgrad/detail/dims.hpp>
 
@@ -43,8 +39,8 @@ void* buffer_alloc(std::size_t bytes);
 void buffer_free(void* p, std::size_t bytes) noexcept;
 }  // namespace detail
 
-// The allocator has a namespace of its own: as a template argument of every xarray it makes
-// its namespace an associated namespace of argument-dependent lookup for calls on xarrays, and
+// The allocator has a namespace of its own: as a template argument of every Array it makes
+// its namespace an associated namespace of argument-dependent lookup for calls on Arrays, and
 // xtensor's unqualified internal calls (sum, mean, ...) must not find xgrad's ops there.
 namespace mem {
 
@@ -81,6 +77,14 @@ class BufferAllocator {
 
 using mem::BufferAllocator;
 
+/// The shape of an Array (and of a tensor): up to 4 extents inline, no heap allocation.
+using Shape = mem::Dims<std::size_t>;
+
+/// A row-major, dynamically ranked xtensor container over xgrad's buffers.
+template <class T>
+using Array = xt::xarray_container<xt::uvector<T, mem::BufferAllocator<T>>,
+                                   xt::layout_type::row_major, Shape>;
+
 }  // namespace xgrad
 
 namespace xsimd {
@@ -92,8 +96,4 @@ struct allocator_alignment<xgrad::mem::BufferAllocator<T>> {
 };
 }  // namespace xsimd
 
-#define XTENSOR_DEFAULT_ALLOCATOR(T) ::xgrad::mem::BufferAllocator<T>
-// Shapes and strides: an inline block of 4 extents copied at once (xgrad/detail/dims.hpp).
-#define XTENSOR_DEFAULT_SHAPE_CONTAINER(T, EA, SA) ::xgrad::mem::Dims<std::size_t, SA>
-
-#endif  // XGRAD_ALLOCATOR_HPP
+#endif  // XGRAD_ARRAY_HPP
