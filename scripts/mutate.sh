@@ -56,44 +56,44 @@ mutation sigmoid_bwd lib/src/ops/elementwise.cpp \
   'return g * (T(1) - y);' \
   'sigmoid backward drops the factor y of y (1 - y)'
 mutation exp_bwd lib/src/ops/elementwise.cpp \
-  'c.add(0, detail::update(c.take_gy(), c.y(), [](T g, T y) { return g * y; }));' \
-  'c.add(0, detail::update(c.take_gy(), c.x(0), [](T g, T y) { return g * y; }));' \
+  'c.add_map(0, [](auto g, auto y) { return g * y; }, c.y());' \
+  'c.add_map(0, [](auto g, auto y) { return g * y; }, c.x(0));' \
   'exp backward multiplies by x instead of e^x'
 mutation log_bwd lib/src/ops/elementwise.cpp \
   'return g / x;' \
   'return g * x;' \
   'log backward multiplies by x instead of dividing'
 mutation pow_bwd lib/src/ops/elementwise.cpp \
-  'pt * std::pow(x, pt - T(1))' \
-  'pt * std::pow(x, pt)' \
+  'p * std::pow(x, p - T(1))' \
+  'p * std::pow(x, p)' \
   'pow backward (p != 2) uses x^p instead of x^(p-1)'
 mutation relu_bwd lib/src/ops/elementwise.cpp \
   'return x <= T(0) ? T(0) : g;' \
   'return x < T(0) ? T(0) : g;' \
   'relu backward passes the gradient at x = 0 (PyTorch gives 0 there)'
 mutation div_bwd lib/src/ops/binary.cpp \
-  '[](T g, T y, T b) { return -g * y / b; }' \
-  '[](T g, T y, T b) { return g * y / b; }' \
-  'div backward (same shapes): d/db loses its minus sign'
+  '[](auto g, auto y, auto b) { return -g * y / b; }' \
+  '[](auto g, auto y, auto b) { return g * y / b; }' \
+  'div backward: d/db loses its minus sign'
 mutation mul_same_shape_bwd lib/src/ops/binary.cpp \
-  'c.add(0, c.needs(1) ? detail::map(c.gy(), c.x(1), mul)' \
-  'c.add(0, c.needs(1) ? detail::map(c.gy(), c.x(0), mul)' \
-  'mul backward fast path (same shapes, both inputs need grad): da = g a instead of g b'
+  'c.add_map(0, [](auto g, auto b) { return g * b; }, c.x(1));' \
+  'c.add_map(0, [](auto g, auto b) { return g * b; }, c.x(0));' \
+  'mul backward: da = g a instead of g b'
 mutation binary_same_shape_fwd lib/src/ops/binary.cpp \
-  'if (a.shape() == b.shape()) return detail::map(a.value(), b.value(), f);' \
-  'if (a.shape() == b.shape()) return detail::map(b.value(), a.value(), f);' \
+  'if (a.shape() == b.shape()) return detail::map(a, f, b);' \
+  'if (a.shape() == b.shape()) return detail::map(b, f, a);' \
   'binary ops forward fast path (same shapes) swaps the operands: b - a, b / a'
 mutation matmul_bwd lib/src/ops/linalg.cpp \
   'if (c.needs(0)) c.add(0, gemm_new(false, true, c.gy(), b, a.shape(), n));' \
   'if (c.needs(0)) c.add(0, gemm_new(false, false, c.gy(), b, a.shape(), n));' \
   'matmul backward: da = g b instead of g b^T'
 mutation softmax_bwd lib/src/ops/activation.cpp \
-  'd[r + i] = y[r + i] * (g[r + i] - dot[i]);' \
-  'd[r + i] = y[r + i] * g[r + i] - dot[i];' \
+  '[](T g, T y, T r) { return y * (g - r); }' \
+  '[](T g, T y, T r) { return y * g - r; }' \
   'softmax backward: y g - <g, y> instead of y (g - <g, y>)'
 mutation log_softmax_bwd lib/src/ops/activation.cpp \
-  'd[r + i] = g[r + i] - std::exp(y[r + i]) * gsum[i];' \
-  'd[r + i] = g[r + i] - std::exp(y[r + i]);' \
+  '[](T g, T y, T r) { return g - std::exp(y) * r; }' \
+  '[](T g, T y, T /*r*/) { return g - std::exp(y); }' \
   'log_softmax backward assumes the upstream gradient sums to 1 along the axis'
 mutation max_bwd lib/src/ops/minmax.cpp \
   'd[s.base(o, i) + index[j] * s.inner] = g[j];' \
@@ -112,8 +112,9 @@ mutation concat_bwd lib/src/ops/indexing.cpp \
   'copy_block(g.data(), s.n, 0, dx.data(), len, 0, s.outer, s.inner, len);' \
   'concat backward gives every input the first slab of the gradient'
 mutation mean_axis_bwd lib/src/ops/reduce.cpp \
-  'op.scale = n == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / static_cast<double>(n);' \
-  'op.scale = n == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0;' \
+  'scale = n == 0 ? std::numeric_limits<T>::quiet_NaN() : T(1) / static_cast<T>(n);
+      y /= static_cast<T>(n);' \
+  'y /= static_cast<T>(n);' \
   'mean over an axis: backward as for sum (no 1/n)'
 mutation unbroadcast_mean lib/src/shape_util.cpp \
   'while (r.dimension() > shape.size()) r = sum_axis(r, 0);' \
@@ -130,32 +131,32 @@ mutation unbroadcast_size1 lib/src/shape_util.cpp \
     if (shape[i] == 1 && r.shape()[i] != 1) {' \
   'sum_to_shape skips a size-1 first axis (e.g. (1,3) + (4,3)): the gradient keeps shape (4,3)'
 mutation sub_rhs_only_bwd lib/src/ops/binary.cpp \
-  'c.add_reduced(1, detail::update(c.take_gy(), neg));' \
-  'c.add_reduced(1, c.take_gy());' \
-  'sub backward when only b needs grad: d/db = +g instead of -g'
+  'c.add_map(1, [](auto g) { return -g; });' \
+  'c.add_map(1, [](auto g) { return g; });' \
+  'sub backward: d/db = +g instead of -g'
 mutation clamp_edges_bwd lib/src/ops/activation.cpp \
-  'd[j] = (x[j] >= l && x[j] <= h) ? d[j] : T(0);' \
-  'd[j] = (x[j] > l && x[j] < h) ? d[j] : T(0);' \
+  'return (x >= l && x <= h) ? g : T(0);' \
+  'return (x > l && x < h) ? g : T(0);' \
   'clamp backward blocks the gradient at the bounds (PyTorch passes it there)'
 mutation tie_half_bwd lib/src/ops/minmax.cpp \
-  'dp[j] = a[j] == b[j] ? g[j] * T(0.5) : (other_wins ? T(0) : g[j]);' \
-  'dp[j] = other_wins ? T(0) : g[j];' \
-  'maximum/minimum backward at a tie gives both inputs the full gradient instead of g/2'
+  '0, [](T g, T a, T b) { return a == b ? g * T(0.5) : (wins<P>(b, a) ? T(0) : g); }' \
+  '0, [](T g, T a, T b) { return wins<P>(b, a) ? T(0) : g; }' \
+  'maximum/minimum backward at a tie gives the first input the full gradient instead of g/2'
 mutation logsumexp_neg_inf lib/src/ops/activation.cpp \
-  'max_and_sum(x.value().data(), s, o, true, m.data(), sum.data());' \
-  'max_and_sum(x.value().data(), s, o, false, m.data(), sum.data());' \
+  'max_and_sum(x.data(), s, o, true, m.data(), sum.data());' \
+  'max_and_sum(x.data(), s, o, false, m.data(), sum.data());' \
   'logsumexp of an all -inf slice is nan instead of -inf (no shift of an infinite maximum)'
 mutation mse_target_bwd lib/src/ops/loss.cpp \
   'const T ki = i == 0 ? k : -k;' \
   'const T ki = k;' \
   'mse/sse backward: the target gets the prediction'"'"'s gradient instead of its negative'
-mutation bce_target_bwd lib/src/ops/nn_loss.cpp \
-  'dy.data()[j] = scale * (clamped_log1m(pj) - clamped_log(pj));' \
-  'dy.data()[j] = scale * (clamped_log(pj) - clamped_log1m(pj));' \
+mutation bce_target_bwd lib/src/ops/loss.cpp \
+  'return scale * (clamped_log1m(pj) - clamped_log(pj));' \
+  'return scale * (clamped_log(pj) - clamped_log1m(pj));' \
   'binary_cross_entropy backward: the gradient of the target has the wrong sign'
-mutation bce_logits_target_bwd lib/src/ops/nn_loss.cpp \
-  'for (std::size_t j = 0; j < n; ++j) dy.data()[j] = -scale * x.data()[j];' \
-  'for (std::size_t j = 0; j < n; ++j) dy.data()[j] = scale * x.data()[j];' \
+mutation bce_logits_target_bwd lib/src/ops/loss.cpp \
+  '[scale](T xj) { return -scale * xj; }' \
+  '[scale](T xj) { return scale * xj; }' \
   'binary_cross_entropy_with_logits backward: the gradient of the target has the wrong sign'
 
 # Fast paths.
@@ -182,8 +183,8 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, double alpha,' \
   'cblas_sgemm with beta 0: float32 linear drops its bias above 4096 multiply-adds'
 mutation pow_fwd_large lib/src/ops/elementwise.cpp \
-  'return xt::pow(v, p);' \
-  'return xt::pow(v, std::trunc(p));' \
+  'return xt::pow(x, p);' \
+  'return xt::pow(x, std::trunc(p));' \
   'pow forward above 64 elements truncates the exponent to an integer'
 mutation simd_tail lib/src/ops/elementwise.cpp \
   'if (i + kWidth > n) i = n - kWidth;  // the last batch ends at n' \
@@ -317,25 +318,25 @@ mutation init_receptive_field lib/src/nn/init.cpp \
   'for (std::size_t d = 3; d < shape.size(); ++d) receptive *= shape[d];' \
   'fan in/out of a tensor of rank >= 3 misses the first receptive-field dimension'
 mutation gradcheck_ones_seed lib/src/gradcheck.cpp \
-  'Array v = randn<double>(y.shape(), gen).value();' \
-  'Array v = randn<double>(y.shape(), gen).value();
+  'Array64 v = randn<double>(y.shape(), gen).value();' \
+  'Array64 v = randn<double>(y.shape(), gen).value();
   v.fill(1.0);' \
   'gradcheck uses an all-ones upstream gradient, which hides errors that cancel in the sum'
 
 # Memory and engine.
 mutation grad_accumulate lib/src/node.cpp \
-  'detail::apply(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());' \
+  'detail::loop(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());' \
   '*grad_ = std::move(g);' \
   'gradients overwrite (=) instead of accumulating (+=) when a tensor is reused'
-mutation retain_graph lib/src/autograd.cpp \
+mutation retain_graph lib/src/engine.cpp \
   'if (!retain_graph) {' \
   'if (!retain_graph || !order.empty()) {' \
   'backward ignores retain_graph: the graph is always freed'
-mutation engine_grad_reset lib/src/autograd.cpp \
+mutation engine_grad_reset lib/src/engine.cpp \
   'n.grad_.reset();  // free the buffer now' \
   '// n.grad_ kept' \
   'engine keeps the gradients of op nodes after their backward (a retained graph double counts)'
-mutation version_check lib/src/op_node.hpp \
+mutation version_check lib/src/op.hpp \
   'if (e.node->version_ != e.version) {' \
   'if (false && e.node->version_ != e.version) {' \
   'backward no longer checks saved inputs against in-place modification (version counter)'

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// xgrad/allocator.hpp: the allocator (BufferAllocator) and shape container (mem::Dims) of
-// every xtensor container in a program that uses xgrad. The buffer cache and the retention of
+// xgrad/array.hpp: the allocator (BufferAllocator) and shape container (mem::Dims) of
+// xgrad::Array, the container tensors hold; xtensor's own xt::xarray is left alone. The buffer cache and the retention of
 // large blocks, absent from sanitizer builds, are tested in test_storage_nosan.cpp.
 #include <xgrad/xgrad.hpp>
 
@@ -24,26 +24,32 @@ bool aligned64(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 64 
 
 }  // namespace
 
-TEST_CASE("storage: xt::xarray uses xgrad's allocator and shape container", "[storage]") {
+TEST_CASE("storage: xgrad::Array uses xgrad's allocator and shape container, xt::xarray is xtensor's own",
+          "[storage]") {
   STATIC_REQUIRE(
-      std::is_same_v<xt::xarray<double>::allocator_type, xgrad::mem::BufferAllocator<double>>);
-  STATIC_REQUIRE(std::is_same_v<xt::xarray<float>::shape_type, Dims<std::size_t>>);
-  STATIC_REQUIRE(std::is_same_v<xt::xarray<float>::strides_type, Dims<std::ptrdiff_t>>);
+      std::is_same_v<xgrad::Array<double>::allocator_type, xgrad::mem::BufferAllocator<double>>);
+  STATIC_REQUIRE(std::is_same_v<xgrad::Array<float>::shape_type, Dims<std::size_t>>);
+  STATIC_REQUIRE(std::is_same_v<xgrad::Array<float>::strides_type, Dims<std::ptrdiff_t>>);
   STATIC_REQUIRE(std::is_same_v<xgrad::Shape, Dims<std::size_t>>);
+  STATIC_REQUIRE(std::is_same_v<xgrad::Tensor::Array, xgrad::Array<float>>);
+  // Linking xgrad changes nothing about the user's xtensor types.
+  STATIC_REQUIRE(!std::is_same_v<xt::xarray<double>::allocator_type,
+                                 xgrad::mem::BufferAllocator<double>>);
+  STATIC_REQUIRE(!std::is_same_v<xt::xarray<float>::shape_type, Dims<std::size_t>>);
 }
 
 TEST_CASE("storage: every buffer is 64-byte aligned, whatever its size", "[storage]") {
-  std::vector<xt::xarray<double>> keep;
+  std::vector<xgrad::Array<double>> keep;
   for (std::size_t n : {1, 2, 3, 7, 8, 9, 63, 64, 65, 1000, 8191, 8192, 8193, 100000}) {
-    keep.push_back(xt::xarray<double>::from_shape({n}));
+    keep.push_back(xgrad::Array<double>::from_shape({n}));
     CHECK(aligned64(keep.back().data()));
-    keep.push_back(xt::xarray<double>::from_shape({n, 3}));
+    keep.push_back(xgrad::Array<double>::from_shape({n, 3}));
     CHECK(aligned64(keep.back().data()));
   }
   keep.clear();
   // Recycled blocks too.
   for (int i = 0; i < 100; ++i) {
-    xt::xarray<float> a = xt::xarray<float>::from_shape({static_cast<std::size_t>(i + 1)});
+    xgrad::Array<float> a = xgrad::Array<float>::from_shape({static_cast<std::size_t>(i + 1)});
     CHECK(aligned64(a.data()));
   }
 }
@@ -51,14 +57,14 @@ TEST_CASE("storage: every buffer is 64-byte aligned, whatever its size", "[stora
 TEST_CASE("storage: buffers freed by another thread, and threads that end, are safe", "[storage]") {
   // Made here, freed in 4 threads that then end (their caches are emptied at thread exit);
   // made in threads, freed here. ASan/TSan/valgrind jobs check the memory side.
-  std::vector<xt::xarray<double>> made(64);
+  std::vector<xgrad::Array<double>> made(64);
   for (std::size_t i = 0; i < made.size(); ++i) made[i] = xt::ones<double>({i + 1});
   std::vector<std::thread> threads;
-  std::vector<std::vector<xt::xarray<double>>> from_threads(4);
+  std::vector<std::vector<xgrad::Array<double>>> from_threads(4);
   std::vector<double> grads(4, 0.0);  // asserted here: Catch2 assertions are not thread-safe
   for (std::size_t t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (std::size_t i = t; i < made.size(); i += 4) made[i] = xt::xarray<double>();
+      for (std::size_t i = t; i < made.size(); i += 4) made[i] = xgrad::Array<double>();
       for (std::size_t i = 0; i < 16; ++i) from_threads[t].push_back(xt::zeros<double>({i + 1}));
       // A training step in the thread: blocks cycle through its cache.
       xgrad::Tensor64 w = xgrad::full<double>({3, 2}, 0.5, true);
@@ -123,12 +129,12 @@ TEST_CASE("storage: Dims keeps up to 4 extents inline and any rank on the heap",
 }
 
 TEST_CASE("storage: xtensor works on arrays of rank above the inline capacity", "[storage]") {
-  xt::xarray<double> a = xt::arange<double>(2 * 3 * 1 * 2 * 2 * 2);
+  xgrad::Array<double> a = xt::arange<double>(2 * 3 * 1 * 2 * 2 * 2);
   a.reshape({2, 3, 1, 2, 2, 2});
   CHECK(a.dimension() == 6);
   CHECK(a.strides()[0] == 24);
   CHECK(a(1, 2, 0, 1, 1, 1) == 47);  // 24 + 2 * 8 + 4 + 2 + 1
-  const xt::xarray<double> s = xt::sum(a, {1, 3, 5});
+  const xgrad::Array<double> s = xt::sum(a, {1, 3, 5});
   REQUIRE(s.shape() == xgrad::Shape{2, 1, 2});
   // s[i, 0, k] = sum over j, l, n of a[i, j, 0, l, k, n].
   double expect = 0;
@@ -136,7 +142,7 @@ TEST_CASE("storage: xtensor works on arrays of rank above the inline capacity", 
     for (std::size_t l = 0; l < 2; ++l)
       for (std::size_t n = 0; n < 2; ++n) expect += a(1, j, 0, l, 1, n);
   CHECK(s(1, 0, 1) == expect);
-  const xt::xarray<double> b = xt::broadcast(xt::view(a, 0), {4, 3, 1, 2, 2, 2});
+  const xgrad::Array<double> b = xt::broadcast(xt::view(a, 0), {4, 3, 1, 2, 2, 2});
   CHECK(b.shape()[0] == 4);
   CHECK(b(3, 2, 0, 1, 1, 1) == a(0, 2, 0, 1, 1, 1));
 

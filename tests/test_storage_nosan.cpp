@@ -44,7 +44,7 @@ bool is_mapped(const void* p) {
 bool large_block_kept() {
   const void* p = nullptr;
   {
-    xt::xarray<float> a = xt::xarray<float>::from_shape({256, 512});
+    xgrad::Array<float> a = xgrad::Array<float>::from_shape({256, 512});
     a.fill(3.5f);
     p = a.data();
   }
@@ -69,9 +69,9 @@ bool heap_stats_available() {
 /// not (kept in this thread's free list). A class keeps at most 4 such blocks, so 5 are taken
 /// first: the list is empty and has room for the one freed.
 bool small_block_cached() {
-  std::vector<xt::xarray<double>> hold;
+  std::vector<xgrad::Array<double>> hold;
   hold.reserve(5);
-  for (int i = 0; i < 5; ++i) hold.push_back(xt::xarray<double>::from_shape({5000}));  // 40,000 B
+  for (int i = 0; i < 5; ++i) hold.push_back(xgrad::Array<double>::from_shape({5000}));  // 40,000 B
   const long before = heap_in_use();
   hold.pop_back();
   const long returned = before - heap_in_use();
@@ -148,17 +148,17 @@ TEST_CASE("storage: freed small buffers are reused by the same thread", "[storag
   REQUIRE(xgrad::set_buffer_cache(true));
   const void* first = nullptr;
   {
-    xt::xarray<double> a = xt::xarray<double>::from_shape({5});  // 40 B: the 64 B class
+    xgrad::Array<double> a = xgrad::Array<double>::from_shape({5});  // 40 B: the 64 B class
     first = a.data();
   }
-  xt::xarray<float> b = xt::xarray<float>::from_shape({16});  // 64 B: the same class
+  xgrad::Array<float> b = xgrad::Array<float>::from_shape({16});  // 64 B: the same class
   CHECK(b.data() == first);
   if (heap_stats_available()) CHECK(small_block_cached());
 
   // With the cache off, freed blocks go back to the heap (and still-cached ones are reused).
   REQUIRE(xgrad::set_buffer_cache(false));
   {
-    xt::xarray<double> c = xt::xarray<double>::from_shape({1000});
+    xgrad::Array<double> c = xgrad::Array<double>::from_shape({1000});
     CHECK(aligned64(c.data()));
   }
   if (heap_stats_available()) {
@@ -176,17 +176,17 @@ TEST_CASE("storage: large buffers are kept for the next request of their size", 
   const void* first = nullptr;
   const void* second = nullptr;
   {
-    xt::xarray<float> a = xt::xarray<float>::from_shape({256, 512});  // 512 KiB
+    xgrad::Array<float> a = xgrad::Array<float>::from_shape({256, 512});  // 512 KiB
     a.fill(1.0f);
     first = a.data();
   }
   CHECK(is_mapped(first));  // kept, not unmapped
   {
-    xt::xarray<float> b = xt::xarray<float>::from_shape({512, 256});  // the same bytes
+    xgrad::Array<float> b = xgrad::Array<float>::from_shape({512, 256});  // the same bytes
     CHECK(b.data() == first);
     CHECK(aligned64(b.data()));
     CHECK(b(0, 0) == 1.0f);  // the same pages, as they were left
-    xt::xarray<float> c = xt::xarray<float>::from_shape({512, 256});  // a second, new block
+    xgrad::Array<float> c = xgrad::Array<float>::from_shape({512, 256});  // a second, new block
     CHECK(c.data() != first);
     second = c.data();
     c.fill(2.0f);
@@ -194,9 +194,9 @@ TEST_CASE("storage: large buffers are kept for the next request of their size", 
   }
   {
     // A block 1/8 larger than needed serves; one twice the size does not.
-    xt::xarray<float> d = xt::xarray<float>::from_shape({256, 480});
+    xgrad::Array<float> d = xgrad::Array<float>::from_shape({256, 480});
     CHECK((d.data() == first || d.data() == second));
-    xt::xarray<float> e = xt::xarray<float>::from_shape({64, 512});
+    xgrad::Array<float> e = xgrad::Array<float>::from_shape({64, 512});
     CHECK(e.data() != first);
     CHECK(e.data() != second);
   }
@@ -208,14 +208,14 @@ TEST_CASE("storage: large buffers are kept for the next request of their size", 
   CHECK_FALSE(is_mapped(second));
   const void* freed = nullptr;
   {
-    xt::xarray<float> f = xt::xarray<float>::from_shape({256, 512});
+    xgrad::Array<float> f = xgrad::Array<float>::from_shape({256, 512});
     f.fill(1.0f);
     freed = f.data();
   }
   CHECK_FALSE(is_mapped(freed));
   {
     // Not handed back: a new mapping, whose pages the kernel hands out zeroed.
-    xt::xarray<float> g = xt::xarray<float>::from_shape({256, 512});
+    xgrad::Array<float> g = xgrad::Array<float>::from_shape({256, 512});
     CHECK(g(0, 0) == 0.0f);
     CHECK(g(255, 511) == 0.0f);
   }

@@ -15,8 +15,8 @@ namespace {
 
 constexpr const char* kF4x3 = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }";
 
-template <class T>
-bool bitwise_equal(const xt::xarray<T>& a, const xt::xarray<T>& b) {
+template <class A, class B, class T = typename A::value_type>
+bool bitwise_equal(const A& a, const B& b) {
   return a.shape() == b.shape() &&
          (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }

@@ -56,8 +56,10 @@ std::string describe(const std::filesystem::path& path) {
 }
 
 /// The line describe_npz.py prints for an array: key, dtype, Python shape tuple, hex bytes.
-template <class T>
-std::string line(const std::string& key, const xt::xarray<T>& a) {
+template <class E>
+std::string line(const std::string& key, const xt::xexpression<E>& e) {
+  using T = typename E::value_type;
+  const auto& a = e.derived_cast();
   std::ostringstream os;
   os << key << ' ' << io::dtype_descr(io::dtype_of<T>()) << " (";
   for (std::size_t i = 0; i < a.dimension(); ++i) os << (i ? ", " : "") << a.shape()[i];

@@ -33,8 +33,8 @@ const detail::SizeThreshold& row(detail::SizeMeasure m) {
   return *found;
 }
 
-template <class T>
-bool bitwise_equal(const xt::xarray<T>& a, const xt::xarray<T>& b) {
+template <class A, class B, class T = typename A::value_type>
+bool bitwise_equal(const A& a, const B& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
 }
 

@@ -17,10 +17,14 @@
 
 #include <xtensor/xarray.hpp>
 
+#include <xgrad/array.hpp>
+
 namespace xgrad::test::ref {
 
 using Array = xt::xarray<double>;
-using RefShape = Array::shape_type;
+/// Shapes as xgrad spells them (xgrad::Shape converts from and to any sequence of extents, so
+/// the registry's shapes and the plain arrays' shapes both fit).
+using RefShape = xgrad::Shape;
 
 inline std::size_t numel(const RefShape& s) {
   std::size_t n = 1;

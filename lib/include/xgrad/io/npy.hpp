@@ -110,10 +110,22 @@ std::string write_npy(const NpyArray& array);
 /// A C-order NpyArray holding a copy of `a` (T: float, double, int32, int64 or uint8).
 template <class T>
 NpyArray to_npy(const Array<T>& a);
+/// to_npy of any xtensor expression (a plain `xt::xarray<T>`, a view, ...), evaluated first.
+template <class E>
+NpyArray to_npy(const xt::xexpression<E>& e) {
+  using T = typename E::value_type;
+  return to_npy<T>(Array<T>(e));
+}
 
 /// write_npy(to_npy(a)).
 template <class T>
 std::string write_npy(const Array<T>& a);
+/// write_npy of any xtensor expression, evaluated first.
+template <class E>
+std::string write_npy(const xt::xexpression<E>& e) {
+  using T = typename E::value_type;
+  return write_npy<T>(Array<T>(e));
+}
 
 /// The array held by `npy` as an Array<T> in row-major order (a Fortran-order array is
 /// transposed into row-major layout, keeping its shape). No conversion: throws
@@ -135,5 +147,11 @@ Array<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits = 
 /// Throws xgrad::io_error naming the file on failure.
 template <class T>
 void save_npy(const std::filesystem::path& path, const Array<T>& a);
+/// save_npy of any xtensor expression (a plain `xt::xarray<T>`, a view, ...), evaluated first.
+template <class E>
+void save_npy(const std::filesystem::path& path, const xt::xexpression<E>& e) {
+  using T = typename E::value_type;
+  save_npy<T>(path, Array<T>(e));
+}
 
 }  // namespace xgrad::io

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <xgrad/generator.hpp>
+#include <xgrad/detail/type_traits.hpp>
 #include <xgrad/tensor.hpp>
 
 /// \file
@@ -64,10 +65,11 @@ BasicTensor<T>& zeros_(BasicTensor<T>& t);
 template <class T>
 BasicTensor<T>& ones_(BasicTensor<T>& t);
 
-/// Copies `value` into `t` (explicit weights, e.g. to reproduce a reference computation).
+/// Copies `value` (an Array or any xtensor expression, such as a plain `xt::xarray<T>`) into
+/// `t` (explicit weights, e.g. to reproduce a reference computation).
 /// Throws std::invalid_argument naming both shapes if they differ. Returns t.
 template <class T>
-BasicTensor<T>& copy_(BasicTensor<T>& t, const Array<T>& value);
+BasicTensor<T>& copy_(BasicTensor<T>& t, const Array<xgrad::detail::scalar_t<T>>& value);
 
 /// Glorot/Xavier uniform: U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)).
 /// Needs at least 2 dimensions (see calculate_fan_in_and_fan_out). Returns t.
