@@ -149,11 +149,11 @@ mutation mse_target_bwd lib/src/ops/loss.cpp \
   'const T ki = i == 0 ? k : -k;' \
   'const T ki = k;' \
   'mse/sse backward: the target gets the prediction'"'"'s gradient instead of its negative'
-mutation bce_target_bwd lib/src/ops/nn_loss.cpp \
+mutation bce_target_bwd lib/src/ops/loss.cpp \
   'dy.data()[j] = scale * (clamped_log1m(pj) - clamped_log(pj));' \
   'dy.data()[j] = scale * (clamped_log(pj) - clamped_log1m(pj));' \
   'binary_cross_entropy backward: the gradient of the target has the wrong sign'
-mutation bce_logits_target_bwd lib/src/ops/nn_loss.cpp \
+mutation bce_logits_target_bwd lib/src/ops/loss.cpp \
   'for (std::size_t j = 0; j < n; ++j) dy.data()[j] = -scale * x.data()[j];' \
   'for (std::size_t j = 0; j < n; ++j) dy.data()[j] = scale * x.data()[j];' \
   'binary_cross_entropy_with_logits backward: the gradient of the target has the wrong sign'

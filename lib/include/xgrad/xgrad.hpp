@@ -28,7 +28,6 @@
 #include <xgrad/ops/linalg.hpp>
 #include <xgrad/ops/loss.hpp>
 #include <xgrad/ops/minmax.hpp>
-#include <xgrad/ops/nn_loss.hpp>
 #include <xgrad/ops/reduce.hpp>
 #include <xgrad/ops/shape.hpp>
 #include <xgrad/optim/adam.hpp>
