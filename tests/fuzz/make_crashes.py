@@ -5,9 +5,9 @@ Each is a small file that broke a .npy/.npz loader somewhere (xtensor 0.24.3's x
 cnpy, libnpy: see RELIABILITY.md A9 and V1). The replay test (test_fuzz_corpus.cpp) feeds
 every file in crashes/ through the same entry function as the fuzzer. The name prefix says
 what the answer must be:
-  reject-*  xgrad::io_error
+  reject-*  xgrad::IoError
   valid-*   loads
-  anything else (inputs found by the fuzzer, crash-<sha1> etc.): loads or io_error.
+  anything else (inputs found by the fuzzer, crash-<sha1> etc.): loads or IoError.
 Run from anywhere: python3 tests/fuzz/make_crashes.py (standard library only).
 """
 import io

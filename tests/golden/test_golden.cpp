@@ -45,7 +45,7 @@ std::map<std::string, io::NpyArray> load(const std::string& name) {
                   << " (set XGRAD_GOLDEN_FIXTURES to the tests/golden/fixtures directory)");
   REQUIRE(std::filesystem::exists(p));
   std::map<std::string, io::NpyArray> out;
-  for (auto& [key, array] : io::read_npz(p)) out.emplace(key, std::move(array));
+  for (auto& [key, array] : io::load_npz(p)) out.emplace(key, std::move(array));
   return out;
 }
 
