@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target on the in-memory .npy/.npz loaders (RELIABILITY.md S5). Built by the fuzz
+// libFuzzer target on the in-memory .npy/.npz loaders (docs/reliability.md, S5). Built by the fuzz
 // preset (clang, ASan+UBSan); run by `scripts/check.sh --fuzz`. An IoError is the expected
 // answer to a malformed input; any other exception escapes and aborts, which libFuzzer
 // reports as a crash (as it does sanitizer reports, timeouts and allocations over

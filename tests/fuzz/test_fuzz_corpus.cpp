@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The fuzz corpus replay (RELIABILITY.md S5): every input in tests/fuzz/crashes/ (hand-made
+// The fuzz corpus replay (docs/reliability.md, S5): every input in tests/fuzz/crashes/ (hand-made
 // hostile files and anything the fuzzer ever found) and every .npy/.npz seed in
 // tests/fixtures/ goes through the fuzzer's own entry function, in the ordinary test run.
 

@@ -114,7 +114,7 @@ TEST_CASE("fixtures: write_npy reproduces numpy.save byte for byte", "[io][fixtu
 }
 
 TEST_CASE("fixtures: a valid file with a header longer than 127 bytes loads", "[io][fixtures]") {
-  // xt::load_npy 0.24.3 rejects this file (header_len 182 = 0xB6, RELIABILITY V1).
+  // xt::load_npy 0.24.3 rejects this file (header_len 182 = 0xB6: it mis-reads a length above 127).
   const std::string bytes = test::read_bytes(fixture("long_header_f8.npy"));
   const auto header_len =
       static_cast<unsigned char>(bytes[8]) + 256 * static_cast<unsigned char>(bytes[9]);

@@ -15,7 +15,8 @@
 /// \file
 /// NumPy's .npy format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html),
 /// read and written in memory by our own code: xtensor 0.24.3's xt::load_npy mis-reads valid
-/// headers longer than 127 bytes and accepts truncated and malformed files (RELIABILITY V1).
+/// headers longer than 127 bytes and accepts truncated and malformed files (the hand-made
+/// inputs of tests/fuzz/make_crashes.py; docs/reliability.md, "Files").
 ///
 /// A .npy file is: the magic "\x93NUMPY", a version byte pair (1.0, 2.0 or 3.0), the header
 /// length (uint16 LE for 1.0, uint32 LE otherwise), the header (a Python dict literal such as
