@@ -141,7 +141,7 @@ check_format() {
 
 # run_valgrind: memcheck on the debug preset's test binary (built without -march=native:
 # valgrind 3.19 cannot decode AVX-512, which the release build may use), a small subset:
-# the leak tests and the file tests (RELIABILITY.md C4: L2, S1, S3).
+# the leak tests and the file tests (docs/reliability.md, C4: L2, S1, S3).
 run_valgrind() {
   local bin=build/debug/tests/xgrad_tests
   local tags='[leak],[storage],[npy],[npz],[serialize],[fuzz]'

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Anomaly mode (RELIABILITY E6): off by default; when on, the first NaN or Inf a backward
+// Anomaly mode (docs/reliability.md, E6): off by default; when on, the first NaN or Inf a backward
 // produces throws AnomalyError naming the forward op that created the node.
 #include <cmath>
 #include <limits>

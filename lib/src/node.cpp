@@ -107,7 +107,7 @@ void Node<T>::accumulate_checked(Array&& g) {
   if (!grad_) {
     grad_.emplace(std::move(g));
   } else {
-    // Shapes are equal (checked by the callers: no silent resize, RELIABILITY V2) and both are
+    // Shapes are equal (checked by the callers: xtensor's += would resize silently) and both are
     // contiguous row-major, so the elementwise loop of the ops adds them.
     detail::loop(grad_->data(), grad_->size(), std::plus<T>(), grad_->data(), g.data());
   }

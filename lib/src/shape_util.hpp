@@ -28,7 +28,7 @@ template <class T>
 Array<T> sum_to_shape(Array<T>&& g, const Shape& shape);
 
 /// Sums x along `axis` (the axis is removed). A plain strided loop: it handles zero-size
-/// shapes, which crash xtensor 0.24.3's reducers (RELIABILITY V6), and vectorizes.
+/// shapes, which crash xtensor 0.24.3's reducers, and vectorizes.
 template <class T>
 Array<T> sum_axis(const Array<T>& x, std::size_t axis);
 

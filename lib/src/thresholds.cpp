@@ -21,7 +21,7 @@ const std::vector<SizeThreshold>& size_thresholds() {
       {"inline_rank", "", kInlineRank, SizeMeasure::rank, {"add", "sum", "exp"}},
       {"inline_edges", "", kInlineEdges, SizeMeasure::inputs, {"concat", "linear"}},
       {"walk_buffer", "", kWalkBufferKeep, SizeMeasure::graph_nodes, {"backward"}},
-      {"read_chunk", "", kReadChunkBytes, SizeMeasure::file_bytes, {"read_npy", "read_npz"}},
+      {"read_chunk", "", kReadChunkBytes, SizeMeasure::file_bytes, {"load_npy_raw", "load_npz"}},
   };
   return kAll;
 }

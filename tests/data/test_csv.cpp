@@ -17,7 +17,7 @@ void require_error(const std::string& text, const std::string& what, CsvOptions 
   try {
     data::parse_csv<double>(text, opt);
     FAIL("parse_csv accepted the text");
-  } catch (const io_error& e) {
+  } catch (const IoError& e) {
     INFO("message: " << e.what());
     CHECK_THAT(e.what(), Catch::StartsWith("parse_csv: '<memory>'") && Catch::Contains(what));
   }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target on the in-memory .npy/.npz loaders (RELIABILITY.md S5). Built by the fuzz
-// preset (clang, ASan+UBSan); run by `scripts/check.sh --fuzz`. An io_error is the expected
+// libFuzzer target on the in-memory .npy/.npz loaders (docs/reliability.md, S5). Built by the fuzz
+// preset (clang, ASan+UBSan); run by `scripts/check.sh --fuzz`. An IoError is the expected
 // answer to a malformed input; any other exception escapes and aborts, which libFuzzer
 // reports as a crash (as it does sanitizer reports, timeouts and allocations over
 // -malloc_limit_mb).
@@ -13,7 +13,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
     xgrad::fuzz::load_any(data, size);
-  } catch (const xgrad::io_error&) {
+  } catch (const xgrad::IoError&) {
     // malformed input, rejected as promised
   }
   return 0;

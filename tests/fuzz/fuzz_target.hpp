@@ -19,7 +19,7 @@ namespace xgrad::fuzz {
 inline io::LoadLimits fuzz_limits() { return io::LoadLimits{}; }
 
 /// Checks what a successful parse promises; a violation is a bug, reported as
-/// std::logic_error (not io_error), so the fuzzer crashes and the replay test fails.
+/// std::logic_error (not IoError), so the fuzzer crashes and the replay test fails.
 inline void check_array(const io::NpyArray& a) {
   const std::size_t item = io::dtype_size(a.dtype);
   if (a.bytes.size() != a.size() * item) {
@@ -54,7 +54,7 @@ inline void check_array(const io::NpyArray& a) {
 }
 
 /// Loads `size` bytes at `data`: a zip archive ("PK" first) as .npz, anything else as .npy.
-/// Returns the number of arrays loaded. Malformed input throws xgrad::io_error; any other
+/// Returns the number of arrays loaded. Malformed input throws xgrad::IoError; any other
 /// exception, or a crash, is a bug.
 inline std::size_t load_any(const std::uint8_t* data, std::size_t size) {
   const char* p = size == 0 ? "" : reinterpret_cast<const char*>(data);

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Writes the hand-made regression inputs of tests/fuzz/crashes/ (RELIABILITY.md V1, S3).
+"""Writes the hand-made regression inputs of tests/fuzz/crashes/ (docs/reliability.md, S3).
 
 Each is a small file that broke a .npy/.npz loader somewhere (xtensor 0.24.3's xt::load_npy,
-cnpy, libnpy: see RELIABILITY.md A9 and V1). The replay test (test_fuzz_corpus.cpp) feeds
+cnpy, libnpy). The replay test (test_fuzz_corpus.cpp) feeds
 every file in crashes/ through the same entry function as the fuzzer. The name prefix says
 what the answer must be:
-  reject-*  xgrad::io_error
+  reject-*  xgrad::IoError
   valid-*   loads
-  anything else (inputs found by the fuzzer, crash-<sha1> etc.): loads or io_error.
+  anything else (inputs found by the fuzzer, crash-<sha1> etc.): loads or IoError.
 Run from anywhere: python3 tests/fuzz/make_crashes.py (standard library only).
 """
 import io
@@ -71,7 +71,7 @@ files = {
                                 "'x': 1, }", F8x3),
     "reject-fortran-order-not-bool.npy": npy(hdr(fortran="Maybe"), F8x3),
     # --- .npy: dtypes ---
-    # '<f7': a heap-buffer-overflow in xt::load_npy with its type check off (V1).
+    # '<f7': a heap-buffer-overflow in xt::load_npy with its type check off.
     "reject-dtype-f7.npy": npy(hdr(descr="'<f7'"), b"\x00" * 21),
     "reject-dtype-object.npy": npy(hdr(descr="'|O'"), b"\x00" * 24),
     "reject-dtype-big-endian.npy": npy(hdr(descr="'>f8'"), F8x3),
@@ -80,7 +80,7 @@ files = {
     # --- .npy: shapes ---
     "reject-shape-abc.npy": npy(hdr(shape="(abc,)"), F8x3),
     "reject-shape-negative.npy": npy(hdr(shape="(-1, 3)"), F8x3),
-    # size()==0 in xt::load_npy, but this shape: every access out of bounds (V1).
+    # size()==0 in xt::load_npy, but this shape: every access out of bounds.
     "reject-shape-product-overflow.npy": npy(hdr(shape="(4611686018427387904, 4)")),
     # 2**61 doubles: 2**64 bytes, 0 after wrapping around 64 bits, and 0 bytes follow.
     "reject-shape-bytes-wrap-to-zero.npy": npy(hdr(shape="(2305843009213693952,)")),
@@ -90,7 +90,7 @@ files = {
     "reject-shape-nested-tuple.npy": npy(hdr(shape="((3,),)"), F8x3),
     "reject-shape-unclosed.npy": npy(hdr(shape="(3,"), F8x3),
     # --- .npy: data ---
-    # 1 of 3 doubles: xt::load_npy returned shape (3,) without an error (V1).
+    # 1 of 3 doubles: xt::load_npy returned shape (3,) without an error.
     "reject-data-truncated.npy": VALID[:-16],
     "reject-trailing-garbage.npy": VALID + b"garbage",
     # --- .npz ---
@@ -103,7 +103,7 @@ files = {
         zip_of([("w.npy", npy(hdr(shape="(2305843009213693952,)")))]),
     "reject-npz-entry-truncated.npz": zip_of([("a.npy", VALID), ("b.npy", VALID[:-8])]),
     # --- valid inputs that broke loaders ---
-    # header_len 246 (0xF6): "invalid header" plus a UBSan report in xt::load_npy (V1).
+    # header_len 246 (0xF6): "invalid header" plus a UBSan report in xt::load_npy.
     "valid-header-len-246.npy": npy(hdr() + " " * 140, F8x3),
     "valid-fortran-order.npy": npy(hdr(fortran="True", shape="(3, 1)"), F8x3),
     "valid-version-2.npy": npy(hdr(), F8x3, version=(2, 0)),

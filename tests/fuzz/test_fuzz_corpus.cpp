@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The fuzz corpus replay (RELIABILITY.md S5): every input in tests/fuzz/crashes/ (hand-made
+// The fuzz corpus replay (docs/reliability.md, S5): every input in tests/fuzz/crashes/ (hand-made
 // hostile files and anything the fuzzer ever found) and every .npy/.npz seed in
 // tests/fixtures/ goes through the fuzzer's own entry function, in the ordinary test run.
 
@@ -60,7 +60,7 @@ Result replay(const fs::path& p) {
   try {
     xgrad::fuzz::load_any(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     return {Outcome::loaded, ""};
-  } catch (const xgrad::io_error& e) {
+  } catch (const xgrad::IoError& e) {
     return {Outcome::rejected, e.what()};
   } catch (const std::exception& e) {
     return {Outcome::other_exception, e.what()};
@@ -69,7 +69,7 @@ Result replay(const fs::path& p) {
 
 }  // namespace
 
-TEST_CASE("fuzz corpus: every crash input and seed loads or throws io_error", "[io][fuzz]") {
+TEST_CASE("fuzz corpus: every crash input and seed loads or throws IoError", "[io][fuzz]") {
   std::vector<fs::path> files = files_in(fuzz_dir() / "crashes", false);
   const std::size_t n_crashes = files.size();
   const std::vector<fs::path> seeds = files_in(fuzz_dir().parent_path() / "fixtures", true);

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Writes the PyTorch golden values that tests/golden/test_golden.cpp compares xgrad against
-(RELIABILITY.md G5).
+(docs/reliability.md, G5).
 
 Run from anywhere with Debian's PyTorch and NumPy (python3-torch 1.13, python3-numpy 1.24):
     /usr/bin/python3 tests/golden/make_golden.py

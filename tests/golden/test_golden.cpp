@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Golden values from PyTorch (RELIABILITY.md G5): forward values, input gradients and optimizer
-// trajectories computed by torch 1.13 (tests/golden/make_golden.py) and committed under
+// Golden values from PyTorch (docs/reliability.md, G5): forward values, input gradients and
+// optimizer trajectories computed by torch 1.13 (tests/golden/make_golden.py) and committed under
 // tests/golden/fixtures, compared with xgrad's. Torch is not needed to run these tests.
 //
 // Tolerances: float32 forward atol 1e-6 / rtol 1e-3, float32 gradients atol 1e-4 / rtol 1e-3,
@@ -45,7 +45,7 @@ std::map<std::string, io::NpyArray> load(const std::string& name) {
                   << " (set XGRAD_GOLDEN_FIXTURES to the tests/golden/fixtures directory)");
   REQUIRE(std::filesystem::exists(p));
   std::map<std::string, io::NpyArray> out;
-  for (auto& [key, array] : io::read_npz(p)) out.emplace(key, std::move(array));
+  for (auto& [key, array] : io::load_npz(p)) out.emplace(key, std::move(array));
   return out;
 }
 

@@ -38,7 +38,7 @@ TEST_CASE("module io: save then load restores every parameter", "[io][module]") 
     CHECK(pb[i].second.value() == pa[i].second.value());
   }
   // The archive's keys are the dotted parameter names.
-  const io::NpzEntries e = io::read_npz(dir / "net.npz");
+  const io::NpzEntries e = io::load_npz(dir / "net.npz");
   REQUIRE(e.size() == 4);
   CHECK(e[0].first == "fc1.weight");
   CHECK(e[3].first == "head.bias");
@@ -61,7 +61,7 @@ TEST_CASE("module io: a mismatching architecture fails and keeps the old weights
   try {
     load(wide, dir / "net.npz");
     FAIL("accepted");
-  } catch (const io_error& e) {
+  } catch (const IoError& e) {
     const std::string msg = e.what();
     CHECK_THAT(msg, Catch::Contains("(3 problems)"));
     CHECK_THAT(msg,

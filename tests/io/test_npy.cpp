@@ -52,14 +52,14 @@ std::vector<T> special_values() {
   return v;
 }
 
-/// Checks that parsing `bytes` throws xgrad::io_error with a message containing `what`.
+/// Checks that parsing `bytes` throws xgrad::IoError with a message containing `what`.
 void require_rejected(const std::string& bytes, const std::string& what,
                       const io::LoadLimits& limits = {}) {
   INFO("expected error: " << what);
   try {
     io::parse_npy(bytes, limits);
     FAIL("parse_npy accepted the input");
-  } catch (const io_error& e) {
+  } catch (const IoError& e) {
     const std::string msg = e.what();
     INFO("message: " << msg);
     CHECK(msg.rfind("parse_npy: ", 0) == 0);
@@ -236,7 +236,7 @@ TEST_CASE("npy: integer dtypes are read for labels and images", "[io][npy]") {
                     Catch::Contains("expected float64 ('<f8'), the data is int64 ('<i8')"));
 }
 
-TEST_CASE("npy: malformed files throw io_error naming the problem", "[io][npy]") {
+TEST_CASE("npy: malformed files throw IoError naming the problem", "[io][npy]") {
   const std::string valid = test::npy_file(kF4x3, test::raw_bytes<float>({1, 2, 3}));
   const auto with_dict = [](const std::string& dict, const std::string& data = "") {
     return test::npy_file(dict, data);
@@ -355,15 +355,15 @@ TEST_CASE("npy: malformed files throw io_error naming the problem", "[io][npy]")
   }
 }
 
-TEST_CASE("npy: every truncation and single-byte corruption is an io_error or a valid parse",
+TEST_CASE("npy: every truncation and single-byte corruption is an IoError or a valid parse",
           "[io][npy]") {
   const std::string valid =
       test::npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }",
                      test::raw_bytes<double>({1, 2, 3, 4}));
   for (std::size_t n = 0; n < valid.size(); ++n) {
-    CHECK_THROWS_AS(io::parse_npy(valid.substr(0, n)), io_error);
+    CHECK_THROWS_AS(io::parse_npy(valid.substr(0, n)), IoError);
   }
-  // Flip every header byte to a few values: parse or throw io_error, nothing else.
+  // Flip every header byte to a few values: parse or throw IoError, nothing else.
   std::size_t parsed = 0, rejected = 0;
   for (std::size_t i = 0; i < 128; ++i) {
     for (unsigned char v : {0x00, 0x20, 0x27, 0x29, 0x2c, 0x31, 0x7f, 0x80, 0xff}) {
@@ -373,7 +373,7 @@ TEST_CASE("npy: every truncation and single-byte corruption is an io_error or a 
         const NpyArray a = io::parse_npy(b);
         CHECK(a.bytes.size() == a.size() * io::dtype_size(a.dtype));
         ++parsed;
-      } catch (const io_error&) {
+      } catch (const IoError&) {
         ++rejected;
       }
     }
@@ -405,22 +405,22 @@ TEST_CASE("npy: save_npy and load_npy round trip through a file", "[io][npy]") {
                                     "float64 ('<f8')"));
 }
 
-TEST_CASE("npy: unreadable paths throw io_error naming the file", "[io][npy]") {
+TEST_CASE("npy: unreadable paths throw IoError naming the file", "[io][npy]") {
   test::TempDir dir;
   const auto missing = dir / "missing.npy";
-  CHECK_THROWS_WITH(io::read_npy(missing),
-                    Catch::Contains("read_npy: cannot open '" + missing.string() +
+  CHECK_THROWS_WITH(io::load_npy_raw(missing),
+                    Catch::Contains("load_npy_raw: cannot open '" + missing.string() +
                                     "': No such file or directory"));
-  CHECK_THROWS_WITH(io::read_npy(dir.path()), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(io::load_npy_raw(dir.path()), Catch::Contains("is a directory"));
   test::write_bytes(dir / "bad.npy", "not numpy");
   CHECK_THROWS_WITH(
-      io::read_npy(dir / "bad.npy"),
-      Catch::Contains("read_npy: '" + (dir / "bad.npy").string() + "': parse_npy: bad magic"));
+      io::load_npy_raw(dir / "bad.npy"),
+      Catch::Contains("load_npy_raw: '" + (dir / "bad.npy").string() + "': parse_npy: bad magic"));
   // A file larger than any array the limits allow is refused before it is read.
   io::LoadLimits small;
   small.max_array_bytes = 4;
   small.max_header_bytes = 4;
   test::write_bytes(dir / "big.npy", std::string(100, 'x'));
-  CHECK_THROWS_WITH(io::read_npy(dir / "big.npy", small),
+  CHECK_THROWS_WITH(io::load_npy_raw(dir / "big.npy", small),
                     Catch::Contains("is larger than the limit of 24 bytes"));
 }

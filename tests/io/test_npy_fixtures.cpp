@@ -34,7 +34,7 @@ const xt::xarray<float> kHeadBias{-2.0f};
 TEST_CASE("fixtures: numpy.savez and savez_compressed archives load exactly", "[io][fixtures]") {
   for (const char* name : {"model_savez.npz", "model_savez_compressed.npz"}) {
     INFO(name);
-    const io::NpzEntries e = io::read_npz(fixture(name));
+    const io::NpzEntries e = io::load_npz(fixture(name));
     REQUIRE(e.size() == 4);
     CHECK(e[0].first == "fc1.weight");
     CHECK(e[1].first == "fc1.bias");
@@ -65,7 +65,7 @@ TEST_CASE("fixtures: a float64 archive is a dtype mismatch for float tensors", "
   try {
     io::load(model, fixture("model_f64.npz"));
     FAIL("accepted");
-  } catch (const io_error& e) {
+  } catch (const IoError& e) {
     const std::string msg = e.what();
     CHECK_THAT(msg, Catch::Contains("(4 problems)"));
     CHECK_THAT(msg, Catch::Contains("dtype mismatch for 'fc1.weight': the file has float64 "
@@ -114,7 +114,7 @@ TEST_CASE("fixtures: write_npy reproduces numpy.save byte for byte", "[io][fixtu
 }
 
 TEST_CASE("fixtures: a valid file with a header longer than 127 bytes loads", "[io][fixtures]") {
-  // xt::load_npy 0.24.3 rejects this file (header_len 182 = 0xB6, RELIABILITY V1).
+  // xt::load_npy 0.24.3 rejects this file (header_len 182 = 0xB6: it mis-reads a length above 127).
   const std::string bytes = test::read_bytes(fixture("long_header_f8.npy"));
   const auto header_len =
       static_cast<unsigned char>(bytes[8]) + 256 * static_cast<unsigned char>(bytes[9]);
@@ -130,7 +130,7 @@ TEST_CASE("fixtures: a valid file with a header longer than 127 bytes loads", "[
 }
 
 TEST_CASE("fixtures: Fortran order and format versions 2.0 and 3.0", "[io][fixtures]") {
-  const io::NpyArray f = io::read_npy(fixture("fortran_f8_2x3.npy"));
+  const io::NpyArray f = io::load_npy_raw(fixture("fortran_f8_2x3.npy"));
   CHECK(f.fortran_order);
   CHECK((io::to_xarray<double>(f) == test::make({1, 2, 3, 4, 5, 6}, {2, 3})));
   for (const char* name : {"v2_f4.npy", "v3_f4.npy"}) {
@@ -140,10 +140,10 @@ TEST_CASE("fixtures: Fortran order and format versions 2.0 and 3.0", "[io][fixtu
 }
 
 TEST_CASE("fixtures: numpy files with unsupported dtypes are rejected clearly", "[io][fixtures]") {
-  CHECK_THROWS_WITH(io::read_npy(fixture("bigendian_f8.npy")),
+  CHECK_THROWS_WITH(io::load_npy_raw(fixture("bigendian_f8.npy")),
                     Catch::Contains("unsupported dtype '>f8' (big-endian data is not supported)"));
-  CHECK_THROWS_WITH(io::read_npy(fixture("structured.npy")),
+  CHECK_THROWS_WITH(io::load_npy_raw(fixture("structured.npy")),
                     Catch::Contains("structured arrays (descr is a list) are not supported"));
-  CHECK_THROWS_WITH(io::read_npy(fixture("object.npy")),
+  CHECK_THROWS_WITH(io::load_npy_raw(fixture("object.npy")),
                     Catch::Contains("unsupported dtype '|O' (object arrays need pickle"));
 }

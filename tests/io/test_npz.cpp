@@ -23,7 +23,7 @@ void require_rejected(const std::string& bytes, const std::string& what,
   try {
     io::load_npz_from_memory(bytes, limits);
     FAIL("parse_npz accepted the input");
-  } catch (const io_error& e) {
+  } catch (const IoError& e) {
     const std::string msg = e.what();
     INFO("message: " << msg);
     CHECK(msg.rfind("parse_npz: ", 0) == 0);
@@ -86,7 +86,7 @@ TEST_CASE("npz: hand-made archives: extra fields, names without .npy", "[io][npz
   CHECK(out[0].first == "weights");
 }
 
-TEST_CASE("npz: malformed archives throw io_error naming the problem", "[io][npz]") {
+TEST_CASE("npz: malformed archives throw IoError naming the problem", "[io][npz]") {
   const std::string valid = io::write_npz(sample_entries());
 
   SECTION("not an archive") {
@@ -139,17 +139,17 @@ TEST_CASE("npz: malformed archives throw io_error naming the problem", "[io][npz
     try {
       io::load_npz_from_memory(bad);
       FAIL("accepted");
-    } catch (const io_error& e) {
+    } catch (const IoError& e) {
       CHECK(std::string(e.what()).rfind("parse_npz: ", 0) == 0);
     }
   }
 }
 
-TEST_CASE("npz: every truncation and many corruptions are an io_error or a valid parse",
+TEST_CASE("npz: every truncation and many corruptions are an IoError or a valid parse",
           "[io][npz]") {
   const std::string valid = io::write_npz(sample_entries());
   for (std::size_t n = 0; n < valid.size(); ++n) {
-    CHECK_THROWS_AS(io::load_npz_from_memory(valid.substr(0, n)), io_error);
+    CHECK_THROWS_AS(io::load_npz_from_memory(valid.substr(0, n)), IoError);
   }
   std::size_t parsed = 0, rejected = 0;
   for (std::size_t i = 0; i < valid.size(); ++i) {
@@ -160,7 +160,7 @@ TEST_CASE("npz: every truncation and many corruptions are an io_error or a valid
       try {
         io::load_npz_from_memory(b);
         ++parsed;
-      } catch (const io_error&) {
+      } catch (const IoError&) {
         ++rejected;
       }
     }
@@ -169,16 +169,16 @@ TEST_CASE("npz: every truncation and many corruptions are an io_error or a valid
   CHECK(parsed > 0);  // e.g. the (unchecked) version-made-by bytes
 }
 
-TEST_CASE("npz: files: save_npz and read_npz, missing file", "[io][npz]") {
+TEST_CASE("npz: files: save_npz and load_npz, missing file", "[io][npz]") {
   test::TempDir dir;
   io::save_npz(dir / "e.npz", sample_entries());
-  CHECK(io::read_npz(dir / "e.npz").size() == 3);
+  CHECK(io::load_npz(dir / "e.npz").size() == 3);
   const auto missing = dir / "missing.npz";
-  CHECK_THROWS_WITH(io::read_npz(missing),
-                    Catch::Contains("read_npz: cannot open '" + missing.string() +
+  CHECK_THROWS_WITH(io::load_npz(missing),
+                    Catch::Contains("load_npz: cannot open '" + missing.string() +
                                     "': No such file or directory"));
   test::write_bytes(dir / "junk.npz", "junk");
-  CHECK_THROWS_WITH(io::read_npz(dir / "junk.npz"),
-                    Catch::Contains("read_npz: '" + (dir / "junk.npz").string() +
+  CHECK_THROWS_WITH(io::load_npz(dir / "junk.npz"),
+                    Catch::Contains("load_npz: '" + (dir / "junk.npz").string() +
                                     "': parse_npz: not a zip archive"));
 }

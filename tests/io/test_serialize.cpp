@@ -130,7 +130,7 @@ TEST_CASE("save/load: strict load lists every problem and changes nothing", "[io
   try {
     io::load(model, dir / "m.npz");
     FAIL("load accepted a mismatching file");
-  } catch (const io_error& e) {
+  } catch (const IoError& e) {
     const std::string msg = e.what();
     INFO(msg);
     CHECK(msg.rfind("load: '" + path + "' does not match the 4 tensors (4 problems):", 0) == 0);
@@ -164,7 +164,7 @@ TEST_CASE("save/load: bad names and undefined tensors are invalid arguments", "[
   CHECK(dir.files().empty());
 }
 
-TEST_CASE("save/load: missing and corrupt files are io_errors naming the file", "[io][serialize]") {
+TEST_CASE("save/load: missing and corrupt files are IoErrors naming the file", "[io][serialize]") {
   test::TempDir dir;
   const io::NamedTensors<double> model = {{"w", zeros<double>({2})}};
   const auto missing = dir / "nope.npz";
@@ -200,7 +200,7 @@ TEST_CASE("save/load: a failed save leaves the previous file intact", "[io][seri
     std::string msg;
     try {
       io::save(io::NamedTensors<float>{{"w", full<float>({100000}, 2.f)}}, path);
-    } catch (const io_error& e) {
+    } catch (const IoError& e) {
       msg = e.what();
     }
     ::setrlimit(RLIMIT_FSIZE, &old_limit);

@@ -429,7 +429,7 @@ TEST_CASE("slice: Python-style half-open ranges, clamped, and backward pads with
 
 // ---- losses -------------------------------------------------------------------------------
 
-TEST_CASE("binary_cross_entropy: values, gradients, clamped logs", "[ops][nn_loss]") {
+TEST_CASE("binary_cross_entropy: values, gradients, clamped logs", "[ops][loss]") {
   Tensor64 p(make({0.5, 0.9, 0.2}, {3}), true);
   Tensor64 y(make({1, 1, 0}, {3}), true);
   auto l = binary_cross_entropy(p, y);
@@ -454,7 +454,7 @@ TEST_CASE("binary_cross_entropy: values, gradients, clamped logs", "[ops][nn_los
         Approx(std::log(2.0)).epsilon(1e-6));
 }
 
-TEST_CASE("binary_cross_entropy: shape and domain errors", "[ops][nn_loss]") {
+TEST_CASE("binary_cross_entropy: shape and domain errors", "[ops][loss]") {
   Tensor64 p(make({0.5, 0.5, 0.5, 0.5}, {4, 1}));
   Tensor64 flat(make({0, 1, 1, 0}, {4}));
   CHECK_THROWS_AS(binary_cross_entropy(p, flat), std::invalid_argument);
@@ -475,7 +475,7 @@ TEST_CASE("binary_cross_entropy: shape and domain errors", "[ops][nn_loss]") {
   CHECK(std::isnan(binary_cross_entropy(empty, empty).item()));
 }
 
-TEST_CASE("binary_cross_entropy_with_logits: values and gradients", "[ops][nn_loss]") {
+TEST_CASE("binary_cross_entropy_with_logits: values and gradients", "[ops][loss]") {
   Tensor64 x(make({0, 2, -1}, {3}), true);
   Tensor64 y(make({1, 0, 0.5}, {3}), true);
   auto l = binary_cross_entropy_with_logits(x, y);
@@ -493,8 +493,7 @@ TEST_CASE("binary_cross_entropy_with_logits: values and gradients", "[ops][nn_lo
         Approx(binary_cross_entropy(sigmoid(x), t).item()).epsilon(1e-14));
 }
 
-TEST_CASE("binary_cross_entropy_with_logits: finite at +-100 and beyond",
-          "[ops][nn_loss][numerics]") {
+TEST_CASE("binary_cross_entropy_with_logits: finite at +-100 and beyond", "[ops][loss][numerics]") {
   auto reference = [](const xt::xarray<double>& x, const xt::xarray<double>& y) {
     double s = 0;
     for (std::size_t i = 0; i < x.size(); ++i) {
@@ -526,7 +525,7 @@ TEST_CASE("binary_cross_entropy_with_logits: finite at +-100 and beyond",
   CHECK(xf.grad() == xt::xarray<float>{0.25f, -0.25f, 0.f, 0.f});
 }
 
-TEST_CASE("nll_loss and cross_entropy: values and gradients", "[ops][nn_loss]") {
+TEST_CASE("nll_loss and cross_entropy: values and gradients", "[ops][loss]") {
   Tensor64 lp(make({-1, -2, -3, -0.5, -0.25, -4}, {2, 3}), true);
   auto nll = nll_loss(lp, {2, 1});
   CHECK(nll.item() == 1.625);
@@ -545,7 +544,7 @@ TEST_CASE("nll_loss and cross_entropy: values and gradients", "[ops][nn_loss]") 
 }
 
 TEST_CASE("cross_entropy: finite at +-100 and equal to the reference formula",
-          "[ops][nn_loss][numerics]") {
+          "[ops][loss][numerics]") {
   // reference: lse(row) - row[c], with lse computed by hand after subtracting the maximum
   auto reference = [](const xt::xarray<double>& x, const std::vector<std::size_t>& c) {
     double total = 0;
@@ -579,7 +578,7 @@ TEST_CASE("cross_entropy: finite at +-100 and equal to the reference formula",
   CHECK(xf.grad() == xt::xarray<float>{{0.5f, -0.5f}, {0.f, 0.f}});
 }
 
-TEST_CASE("nll_loss and cross_entropy: shape and index errors", "[ops][nn_loss]") {
+TEST_CASE("nll_loss and cross_entropy: shape and index errors", "[ops][loss]") {
   Tensor64 x(make({1, 2, 3, 4, 5, 6}, {2, 3}));
   CHECK_THROWS_AS(nll_loss(x, {0, 3}), std::out_of_range);
   CHECK_THROWS_WITH(

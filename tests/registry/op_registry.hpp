@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// "OpInfo-lite" (after PyTorch's OpInfo, RELIABILITY.md A2/G2): one entry per public
+// "OpInfo-lite" (after PyTorch's OpInfo; docs/reliability.md, G2): one entry per public
 // differentiable op of xgrad. An entry holds variants (an op with fixed non-tensor arguments,
 // e.g. softmax along axis 1); each variant has
 //   - the op as a function of its tensor inputs, in double and in float,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Broadcast reduction of gradients (RELIABILITY.md G3): for every broadcasting binary op and
+// Broadcast reduction of gradients (docs/reliability.md, G3): for every broadcasting binary op and
 // every pair of PyTorch's OpInfo broadcast samples (A2), in both orders, each input's gradient
 // has that input's shape, equals the gradient summed back over the broadcast axes (computed
 // here element by element, independently of xgrad), and passes gradcheck. Then the named
@@ -160,7 +160,7 @@ TEST_CASE("broadcast: tensor-scalar overloads keep the tensor's gradient shape",
   CHECK(cases == 9 * 7);
 }
 
-// ---- named regression cases (RELIABILITY.md A7) ------------------------------------------
+// ---- named regression cases (bugs reported against other engines) ------------------------
 
 namespace {
 
@@ -296,7 +296,7 @@ TEST_CASE("broadcast: the tensor-tensor losses reject every A2 pair instead of b
           "[registry][broadcast]") {
   // PyTorch: mse_loss/l1 broadcast with a UserWarning ("will likely lead to incorrect results"),
   // binary_cross_entropy(_with_logits) raise ValueError. xgrad's losses require equal shapes
-  // (ops/loss.hpp, ops/nn_loss.hpp), so every differing pair must throw, in either order.
+  // (ops/loss.hpp), so every differing pair must throw, in either order.
   using Loss = std::function<Tensor64(const Tensor64&, const Tensor64&)>;
   const std::vector<std::pair<std::string, Loss>> losses = {
       {"sse_loss", [](const Tensor64& p, const Tensor64& t) { return xgrad::sse_loss(p, t); }},

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The registry's meta-test (RELIABILITY.md G2): the list of public ops is not written down
+// The registry's meta-test (docs/reliability.md, G2): the list of public ops is not written down
 // here but read at test time from the headers in lib/include/xgrad/ and lib/include/xgrad/ops/
 // (found from this file's path), and every tensor-returning function declared there, each
 // overload and operator separately, must be covered by a registry variant, unless it is in the

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Runs the op registry (RELIABILITY.md G2): for every variant of every entry and every sample,
+// Runs the op registry (docs/reliability.md, G2): for every variant of every entry and every
+// sample,
 //   1. the float64 forward against the independent reference (atol 1e-12, rtol 1e-10),
 //   2. the float32 forward against the reference on the same (rounded) inputs (1e-5 / 1e-4),
 //   3. xgrad::gradcheck in float64 (atol 1e-5 / rtol 1e-3), and for smooth ops also at

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// RELIABILITY E1-E5, E7: engine semantics and errors, filling the gaps left by
+// docs/reliability.md E1-E5, E7: engine semantics and errors, filling the gaps left by
 // tests/test_autograd.cpp (which has the basic E1/E2/E3/E4/E5 cases).
 #include <atomic>
 #include <condition_variable>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// RELIABILITY G6: the subgradient xgrad picks at every kink, stated and tested exactly, in
+// docs/reliability.md G6: the subgradient xgrad picks at every kink, stated and tested exactly, in
 // float and double. The choices are PyTorch's:
 //   relu'(0) = 0              (PyTorch threshold_backward: x <= 0 ? 0 : g)
 //   abs'(0) = 0               (sign(0) = 0; also at -0.0)

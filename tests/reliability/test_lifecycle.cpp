@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// RELIABILITY L1-L3: graph lifetime. The 1,000,000-step chain (main thread and std::thread)
+// docs/reliability.md L1-L3: graph lifetime. The 1,000,000-step chain (main thread and std::thread)
 // lives in tests/test_autograd.cpp; here: a random two-parent DAG of 100,000 nodes checked
 // against an independent reference, and the leak / cycle / steady-state checks with
 // xgrad::live_node_count(). The "[leak]" tag selects the tests valgrind runs (C4).

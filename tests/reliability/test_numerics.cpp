@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// RELIABILITY N1-N5: numerics at the edges, filling the gaps left by tests/ops/test_forward*.cpp
-// (which cover sigmoid/softplus/log_sigmoid saturation, the softmax family at 1e3 and its
-// shift invariance, logsumexp of an all -inf row, BCE-with-logits and cross-entropy at +-100,
-// max/argmax over an empty axis, and sum/mean of an empty tensor).
+// docs/reliability.md N1-N5: numerics at the edges, filling the gaps left by
+// tests/ops/test_forward*.cpp (which cover sigmoid/softplus/log_sigmoid saturation, the softmax
+// family at 1e3 and its shift invariance, logsumexp of an all -inf row, BCE-with-logits and
+// cross-entropy at +-100, max/argmax over an empty axis, and sum/mean of an empty tensor).
 //
 // Documented behaviour pinned here:
 //   - saturation: wherever sigmoid/tanh/softplus/log_sigmoid output their asymptote exactly,
@@ -128,7 +128,7 @@ TEST_CASE("numerics: saturation of sigmoid tanh softplus log_sigmoid", "[reliabi
     check_saturation<double>(c, c.f64, {-1000, -300, -30, 0, 30, 300, 1000}, 1e-12, 1e-15);
     check_saturation<float>(c, c.f32, {-100, -30, -10, 0, 10, 30, 100}, 1e-5, 1e-7);
   }
-  // the saturated sides named explicitly (RELIABILITY N1)
+  // the saturated sides named explicitly (docs/reliability.md N1)
   Tensor64 x(make({-1000, 1000}, {2}), true);
   sum(tanh(x)).backward();
   CHECK((x.grad() == make({0, 0}, {2})));
@@ -471,7 +471,7 @@ TEST_CASE("numerics: reductions and losses over zero elements",
   CHECK(sum(x).item() == 0.0);
   CHECK(std::isnan(mean(x).item()));
   // max / argmax over the empty axis throw (NumPy and PyTorch raise; xtensor would return
-  // the lowest double, RELIABILITY V6)
+  // the lowest double for an empty axis)
   CHECK_THROWS_AS(max(x, 0), std::invalid_argument);
   CHECK_THROWS_AS(argmax(x, 0), std::invalid_argument);
   CHECK_THROWS_AS(max(x, -2, true), std::invalid_argument);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// RELIABILITY G4: random-direction VJP checks (JAX check_grads style) for every nn module and
-// every loss, with respect to the inputs and all parameters at once, in float64.
+// docs/reliability.md G4: random-direction VJP checks (JAX check_grads style) for every nn module
+// and every loss, with respect to the inputs and all parameters at once, in float64.
 //
 // For a function y = f(p_1, ..., p_k) (inputs and parameters), random directions u_i and a
 // random upstream gradient v:

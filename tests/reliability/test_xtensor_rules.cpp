@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// RELIABILITY X2-X5: xtensor usage rules (X1 is the ASan job with
+// docs/reliability.md X2-X5: xtensor usage rules (X1 is the ASan job with
 // detect_stack_use_after_return=1 over the whole suite).
 //   X2 gradient accumulation never resizes silently;
 //   X3 indices that come from data are checked (xgrad's own checks, and .at() in xtensor);
@@ -31,7 +31,7 @@ TEST_CASE("xtensor rules: gradient accumulation checks shapes before +=",
           "[reliability][xtensor]") {
   auto node = std::make_shared<Node<double>>(xt::xarray<double>::from_shape({3}), true);
   node->accumulate_grad(make({1, 2, 3}, {3}));
-  // (2,3) into (3): xtensor's += would silently resize to (2,3) (RELIABILITY V2)
+  // (2,3) into (3): xtensor's += would silently resize to (2,3)
   CHECK_THROWS_AS(node->accumulate_grad(xt::xarray<double>::from_shape({2, 3})), std::logic_error);
   // same size, other shapes: (1,3) and (3,1) are rejected too
   CHECK_THROWS(node->accumulate_grad(make({1, 1, 1}, {1, 3})));
@@ -72,7 +72,7 @@ TEST_CASE("xtensor rules: indices from data are range-checked", "[reliability][x
   std::vector<std::size_t> rows;
   for (auto i : idx) rows.push_back(static_cast<std::size_t>(i));
   CHECK((index_select(x, 0, rows).value() == make({5, 6, 5, 6}, {2, 2})));
-  // xtensor itself: .at() checks every index and the number of indices (RELIABILITY V3)
+  // xtensor itself: .at() checks every index and the number of indices
   xt::xarray<double> a = make({1, 2, 3, 4}, {2, 2});
   CHECK_THROWS_AS(a.at(2, 0), std::out_of_range);
   CHECK_THROWS_AS(a.at(7, 1, 1), std::out_of_range);

@@ -1,4 +1,4 @@
-// Threads (RELIABILITY.md T1-T3): independent graphs in several threads, thread-local engine
+// Threads (docs/reliability.md, T1-T3): independent graphs in several threads, thread-local engine
 // state, and concurrent backward passes into a shared leaf. Run under ThreadSanitizer by
 // `scripts/check.sh --tsan` (the "[threads]" tag).
 //

@@ -86,11 +86,11 @@ Array<T> parse_impl(std::string_view text, const CsvOptions& options,
       if (rows == 0 || count <= cols) {
         const std::string_view field = trim(line.substr(start, end - start));
         if (field.empty()) {
-          throw io_error(where(line_no) + ", column " + std::to_string(count) + ": empty field");
+          throw IoError(where(line_no) + ", column " + std::to_string(count) + ": empty field");
         }
         T v{};
         if (const std::string err = parse_number(field, v); !err.empty()) {
-          throw io_error(where(line_no) + ", column " + std::to_string(count) + ": " + err);
+          throw IoError(where(line_no) + ", column " + std::to_string(count) + ": " + err);
         }
         values.push_back(v);
       }
@@ -100,16 +100,16 @@ Array<T> parse_impl(std::string_view text, const CsvOptions& options,
     if (rows == 0) {
       cols = count;
     } else if (count != cols) {
-      throw io_error(where(line_no) + " has " + std::to_string(count) + " field" +
-                     (count == 1 ? "" : "s") + ", expected " + std::to_string(cols) +
-                     " (as on the first data row)");
+      throw IoError(where(line_no) + " has " + std::to_string(count) + " field" +
+                    (count == 1 ? "" : "s") + ", expected " + std::to_string(cols) +
+                    " (as on the first data row)");
     }
     ++rows;
   }
   if (rows == 0) {
-    throw io_error(std::string(fn) + ": " + source + " has no data rows" +
-                   (options.has_header && !header_pending ? " after the header" : "") +
-                   (text.empty() ? " (empty file)" : ""));
+    throw IoError(std::string(fn) + ": " + source + " has no data rows" +
+                  (options.has_header && !header_pending ? " after the header" : "") +
+                  (text.empty() ? " (empty file)" : ""));
   }
   Array<T> out = Array<T>::from_shape({rows, cols});
   std::copy(values.begin(), values.end(), out.begin());

@@ -53,21 +53,21 @@ std::string quoted(const std::filesystem::path& path) { return "'" + path.string
 std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes, const char* fn) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw io_error(std::string(fn) + ": cannot open " + quoted(path) + ": " + errno_str(errno));
+    throw IoError(std::string(fn) + ": cannot open " + quoted(path) + ": " + errno_str(errno));
   }
   FdGuard guard(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
-    throw io_error(std::string(fn) + ": cannot stat " + quoted(path) + ": " + errno_str(errno));
+    throw IoError(std::string(fn) + ": cannot stat " + quoted(path) + ": " + errno_str(errno));
   }
   if (S_ISDIR(st.st_mode)) {
-    throw io_error(std::string(fn) + ": cannot read " + quoted(path) + ": it is a directory");
+    throw IoError(std::string(fn) + ": cannot read " + quoted(path) + ": it is a directory");
   }
   const auto too_large = [&](std::uint64_t n) {
-    return io_error(std::string(fn) + ": " + quoted(path) + " is larger than the limit of " +
-                    std::to_string(max_bytes) + " bytes (" + std::to_string(n) +
-                    (S_ISREG(st.st_mode) ? " bytes)" : "+ bytes read)") +
-                    "; raise LoadLimits if this file is trusted");
+    return IoError(std::string(fn) + ": " + quoted(path) + " is larger than the limit of " +
+                   std::to_string(max_bytes) + " bytes (" + std::to_string(n) +
+                   (S_ISREG(st.st_mode) ? " bytes)" : "+ bytes read)") +
+                   "; raise LoadLimits if this file is trusted");
   };
   std::string out;
   if (S_ISREG(st.st_mode)) {
@@ -82,7 +82,7 @@ std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes
     const ssize_t r = ::read(fd, buf, sizeof buf);
     if (r < 0) {
       if (errno == EINTR) continue;
-      throw io_error(std::string(fn) + ": cannot read " + quoted(path) + ": " + errno_str(errno));
+      throw IoError(std::string(fn) + ": cannot read " + quoted(path) + ": " + errno_str(errno));
     }
     if (r == 0) break;
     out.append(buf, static_cast<std::size_t>(r));
@@ -94,10 +94,10 @@ std::string read_file(const std::filesystem::path& path, std::uint64_t max_bytes
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes, const char* fn) {
   const std::string target = path.string();
   const auto fail = [&](const std::string& what, const std::string& file, int err) {
-    return io_error(std::string(fn) + ": cannot " + what + " '" + file + "': " + errno_str(err) +
-                    (file == target ? "" : " (saving to '" + target + "')"));
+    return IoError(std::string(fn) + ": cannot " + what + " '" + file + "': " + errno_str(err) +
+                   (file == target ? "" : " (saving to '" + target + "')"));
   };
-  if (target.empty()) throw io_error(std::string(fn) + ": empty file name");
+  if (target.empty()) throw IoError(std::string(fn) + ": empty file name");
 
   // Keep the permission bits of the file being replaced.
   mode_t mode = 0666;  // minus the umask, applied by open()
@@ -105,7 +105,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
   struct stat old {};
   if (::stat(target.c_str(), &old) == 0) {
     if (S_ISDIR(old.st_mode)) {
-      throw io_error(std::string(fn) + ": cannot write '" + target + "': it is a directory");
+      throw IoError(std::string(fn) + ": cannot write '" + target + "': it is a directory");
     }
     mode = old.st_mode & 07777;
     keep_mode = true;

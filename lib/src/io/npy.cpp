@@ -24,7 +24,7 @@ constexpr std::size_t kMagicLen = 6;
 constexpr std::size_t kArrayAlign = 64;           // numpy.lib.format.ARRAY_ALIGN
 constexpr std::size_t kGrowthAxisMaxDigits = 21;  // numpy.lib.format.GROWTH_AXIS_MAX_DIGITS
 
-[[noreturn]] void fail(const std::string& what) { throw io_error("parse_npy: " + what); }
+[[noreturn]] void fail(const std::string& what) { throw IoError("parse_npy: " + what); }
 
 /// Shows untrusted text in a message: at most 40 characters, non-printables as \xNN.
 std::string printable(std::string_view s) {
@@ -436,14 +436,14 @@ std::string write_npy(const Array<T>& a) {
 template <class T>
 Array<T> to_xarray(const NpyArray& npy) {
   if (npy.dtype != dtype_of<T>()) {
-    throw io_error(std::string("to_xarray: expected ") + dtype_name(dtype_of<T>()) + " ('" +
-                   dtype_descr(dtype_of<T>()) + "'), the data is " + dtype_name(npy.dtype) + " ('" +
-                   dtype_descr(npy.dtype) + "')");
+    throw IoError(std::string("to_xarray: expected ") + dtype_name(dtype_of<T>()) + " ('" +
+                  dtype_descr(dtype_of<T>()) + "'), the data is " + dtype_name(npy.dtype) + " ('" +
+                  dtype_descr(npy.dtype) + "')");
   }
   const std::size_t n = npy.size();
   if (npy.bytes.size() != n * sizeof(T)) {
-    throw io_error("to_xarray: " + std::to_string(npy.bytes.size()) +
-                   " data bytes do not match shape " + shape_repr(npy.shape));
+    throw IoError("to_xarray: " + std::to_string(npy.bytes.size()) +
+                  " data bytes do not match shape " + shape_repr(npy.shape));
   }
   typename Array<T>::shape_type shape(npy.shape.begin(), npy.shape.end());
   Array<T> out = Array<T>::from_shape(shape);
@@ -474,25 +474,25 @@ Array<T> to_xarray(const NpyArray& npy) {
   return out;
 }
 
-NpyArray read_npy(const std::filesystem::path& path, const LoadLimits& limits) {
+NpyArray load_npy_raw(const std::filesystem::path& path, const LoadLimits& limits) {
   // The largest valid file: magic + version + 4-byte length + header + data.
   const std::uint64_t max_file =
       std::min(limits.max_total_bytes, limits.max_array_bytes + limits.max_header_bytes + 16);
-  const std::string bytes = detail::read_file(path, max_file, "read_npy");
+  const std::string bytes = detail::read_file(path, max_file, "load_npy_raw");
   try {
     return parse_npy(bytes, limits);
-  } catch (const io_error& e) {
-    throw io_error("read_npy: " + detail::quoted(path) + ": " + e.what());
+  } catch (const IoError& e) {
+    throw IoError("load_npy_raw: " + detail::quoted(path) + ": " + e.what());
   }
 }
 
 template <class T>
 Array<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits) {
-  const NpyArray npy = read_npy(path, limits);
+  const NpyArray npy = load_npy_raw(path, limits);
   try {
     return to_xarray<T>(npy);
-  } catch (const io_error& e) {
-    throw io_error("load_npy: " + detail::quoted(path) + ": " + e.what());
+  } catch (const IoError& e) {
+    throw IoError("load_npy: " + detail::quoted(path) + ": " + e.what());
   }
 }
 

@@ -23,7 +23,7 @@ constexpr zip_uint16_t kDosTime = 0;
 // an archive without entries, and numpy.savez() writes exactly this).
 constexpr char kEmptyZip[22] = {'P', 'K', 5, 6};
 
-[[noreturn]] void fail(const std::string& what) { throw io_error("parse_npz: " + what); }
+[[noreturn]] void fail(const std::string& what) { throw IoError("parse_npz: " + what); }
 
 /// Releases a libzip archive that was not closed.
 struct ArchiveGuard {
@@ -185,7 +185,7 @@ NpzEntries parse_npz(const char* data, std::size_t size, const LoadLimits& limit
     const std::string bytes = read_entry(za, index, static_cast<std::size_t>(st.size), name);
     try {
       out.emplace_back(std::move(key), parse_npy(bytes, limits));
-    } catch (const io_error& e) {
+    } catch (const IoError& e) {
       fail("entry '" + name + "': " + e.what());
     }
   }
@@ -196,12 +196,12 @@ NpzEntries load_npz_from_memory(const std::string& bytes, const LoadLimits& limi
   return parse_npz(bytes.data(), bytes.size(), limits);
 }
 
-NpzEntries read_npz(const std::filesystem::path& path, const LoadLimits& limits) {
-  const std::string bytes = detail::read_file(path, limits.max_total_bytes, "read_npz");
+NpzEntries load_npz(const std::filesystem::path& path, const LoadLimits& limits) {
+  const std::string bytes = detail::read_file(path, limits.max_total_bytes, "load_npz");
   try {
     return parse_npz(bytes.data(), bytes.size(), limits);
-  } catch (const io_error& e) {
-    throw io_error("read_npz: " + detail::quoted(path) + ": " + e.what());
+  } catch (const IoError& e) {
+    throw IoError("load_npz: " + detail::quoted(path) + ": " + e.what());
   }
 }
 
@@ -223,7 +223,7 @@ std::string write_npz(const NpzEntries& entries, const NpzOptions& options) {
   blobs.reserve(entries.size());
   for (const auto& entry : entries) blobs.push_back(write_npy(entry.second));
 
-  const auto zfail = [](const std::string& what) { return io_error("write_npz: " + what); };
+  const auto zfail = [](const std::string& what) { return IoError("write_npz: " + what); };
   zip_error_t err;
   zip_error_init(&err);
   zip_source_t* src = zip_source_buffer_create(nullptr, 0, 0, &err);

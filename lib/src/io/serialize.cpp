@@ -79,7 +79,7 @@ void load_entries(const NamedTensors<T>& named, const NpzEntries& entries,
                       std::to_string(problems.size()) + " problem" +
                       (problems.size() == 1 ? "" : "s") + "):";
     for (const auto& p : problems) msg += "\n  " + p;
-    throw io_error(msg);
+    throw IoError(msg);
   }
 
   // Everything matches: convert all first (the only step that allocates), then move the
@@ -122,8 +122,8 @@ void load_from_memory(const NamedTensors<T>& named, const std::string& bytes,
   NpzEntries entries;
   try {
     entries = parse_npz(bytes.data(), bytes.size(), limits);
-  } catch (const io_error& e) {
-    throw io_error("load: " + source + ": " + e.what());
+  } catch (const IoError& e) {
+    throw IoError("load: " + source + ": " + e.what());
   }
   load_entries(named, entries, source);
 }

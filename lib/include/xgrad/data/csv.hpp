@@ -26,7 +26,7 @@ struct CsvOptions {
 /// optional sign, digits, '.', exponent) or inf / nan; a value below the type's range
 /// becomes 0 (as in NumPy), one above it is an error. No quoting.
 ///
-/// Throws xgrad::io_error whose message names the file and the line (1-based, counting every
+/// Throws xgrad::IoError whose message names the file and the line (1-based, counting every
 /// physical line): for a missing or unreadable file ("load_csv: cannot open 'f.csv': No such
 /// file or directory"), a file without data rows ("load_csv: 'f.csv' has no data rows"),
 /// ragged rows ("load_csv: 'f.csv' line 4 has 2 fields, expected 3"), empty or non-numeric

@@ -10,9 +10,8 @@ namespace xgrad {
 /// state that does not match the tensors it is loaded into. The message starts with the
 /// function name and names the file (and the line, entry or key) concerned.
 ///
-/// Named like the std exceptions it derives from, so `catch (const xgrad::io_error&)` reads
-/// like `catch (const std::runtime_error&)`, which also catches it.
-class io_error : public std::runtime_error {
+/// Derives from std::runtime_error, so `catch (const std::runtime_error&)` also catches it.
+class IoError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };

@@ -24,7 +24,7 @@ void save(const nn::BasicModule<T>& m, const std::filesystem::path& path,
           const io::SaveOptions& options = {});
 
 /// io::load(m.named_parameters(), path, limits): strict and all-or-nothing. Throws
-/// xgrad::io_error listing every missing key, unexpected key, shape mismatch and dtype
+/// xgrad::IoError listing every missing key, unexpected key, shape mismatch and dtype
 /// mismatch at once; on any error the module keeps its old weights.
 template <class T>
 void load(nn::BasicModule<T>& m, const std::filesystem::path& path,

@@ -15,14 +15,15 @@
 /// \file
 /// NumPy's .npy format (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html),
 /// read and written in memory by our own code: xtensor 0.24.3's xt::load_npy mis-reads valid
-/// headers longer than 127 bytes and accepts truncated and malformed files (RELIABILITY V1).
+/// headers longer than 127 bytes and accepts truncated and malformed files (the hand-made
+/// inputs of tests/fuzz/make_crashes.py; docs/reliability.md, "Files").
 ///
 /// A .npy file is: the magic "\x93NUMPY", a version byte pair (1.0, 2.0 or 3.0), the header
 /// length (uint16 LE for 1.0, uint32 LE otherwise), the header (a Python dict literal such as
 /// `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }` padded with spaces and a
 /// final '\n'), then the raw little-endian data.
 ///
-/// The reader is strict: every malformed input throws xgrad::io_error, never crashes, and
+/// The reader is strict: every malformed input throws xgrad::IoError, never crashes, and
 /// nothing is allocated beyond the input's own size (the declared data size is checked
 /// against the bytes present and against LoadLimits first).
 
@@ -95,7 +96,7 @@ struct NpyArray {
 /// ('<u1' too; big-endian, structured, object and all other dtypes are rejected); shape a
 /// tuple of non-negative integers whose element and byte counts do not overflow and stay within
 /// `limits.max_array_bytes`; and exactly that many data bytes after the header (fewer: truncated;
-/// more: trailing bytes). Throws xgrad::io_error
+/// more: trailing bytes). Throws xgrad::IoError
 /// ("parse_npy: ...") on any violation.
 NpyArray parse_npy(const char* data, std::size_t size, const LoadLimits& limits = {});
 /// parse_npy over the bytes of a std::string.
@@ -129,22 +130,24 @@ std::string write_npy(const xt::xexpression<E>& e) {
 
 /// The array held by `npy` as an Array<T> in row-major order (a Fortran-order array is
 /// transposed into row-major layout, keeping its shape). No conversion: throws
-/// xgrad::io_error if npy.dtype is not dtype_of<T>() (e.g. "expected float32 ('<f4'), the
+/// xgrad::IoError if npy.dtype is not dtype_of<T>() (e.g. "expected float32 ('<f4'), the
 /// data is float64 ('<f8')").
 template <class T>
 Array<T> to_xarray(const NpyArray& npy);
 
-/// Reads and parses the .npy file at `path` (see parse_npy). Throws xgrad::io_error naming
-/// the file if it cannot be read, is larger than the limits allow, or is malformed.
-NpyArray read_npy(const std::filesystem::path& path, const LoadLimits& limits = {});
+/// Loads the .npy file at `path` raw: the array as stored, tagged with its dtype (see
+/// parse_npy), for a caller that does not know the element type in advance; load_npy<T>
+/// loads it as an xt::xarray<T>. Throws xgrad::IoError naming the file if it cannot be read,
+/// is larger than the limits allow, or is malformed.
+NpyArray load_npy_raw(const std::filesystem::path& path, const LoadLimits& limits = {});
 
-/// to_xarray<T>(read_npy(path, limits)).
+/// to_xarray<T>(load_npy_raw(path, limits)).
 template <class T>
 Array<T> load_npy(const std::filesystem::path& path, const LoadLimits& limits = {});
 
 /// Writes `a` to `path` as .npy, atomically: into a temporary file next to it, flushed to
 /// disk, then renamed over `path`, so a failed save leaves any previous file intact.
-/// Throws xgrad::io_error naming the file on failure.
+/// Throws xgrad::IoError naming the file on failure.
 template <class T>
 void save_npy(const std::filesystem::path& path, const Array<T>& a);
 /// save_npy of any xtensor expression (a plain `xt::xarray<T>`, a view, ...), evaluated first.

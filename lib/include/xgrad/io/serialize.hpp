@@ -38,7 +38,7 @@ struct SaveOptions {
 /// and a previous `path` is unchanged. Values round-trip bit for bit (NaN payloads, -0.0,
 /// subnormals, every shape including () and (0,)).
 /// Throws std::invalid_argument ("save: ...") for an empty or repeated name or an undefined
-/// tensor, and xgrad::io_error naming the file if it cannot be written.
+/// tensor, and xgrad::IoError naming the file if it cannot be written.
 template <class T>
 void save(const NamedTensors<T>& named, const std::filesystem::path& path,
           const SaveOptions& options = {});
@@ -48,14 +48,14 @@ void save(const NamedTensors<T>& named, const std::filesystem::path& path,
 /// Every entry is read and validated first (see parse_npz and `limits`). Then the file's
 /// keys are matched with the names: every missing key, unexpected key, shape mismatch and
 /// dtype mismatch (a float64 file for float tensors is one: no silent conversion) is
-/// collected into one xgrad::io_error that lists them all, e.g.
+/// collected into one xgrad::IoError that lists them all, e.g.
 ///   load: 'model.npz' does not match the 2 tensors (2 problems):
 ///     missing key 'fc2.bias' (shape (3,), float32)
 ///     shape mismatch for 'fc1.weight': the file has (3, 2), the tensor has (2, 3)
 /// Only when everything matches are the values copied in (through mutable_value(), which
 /// bumps each tensor's version); on any error no tensor is modified.
 /// Throws std::invalid_argument for an empty or repeated name or an undefined tensor, and
-/// xgrad::io_error naming the file if it is missing, unreadable or malformed.
+/// xgrad::IoError naming the file if it is missing, unreadable or malformed.
 template <class T>
 void load(const NamedTensors<T>& named, const std::filesystem::path& path,
           const LoadLimits& limits = {});

@@ -20,8 +20,10 @@ namespace xgrad::nn {
 /// default_generator().
 ///
 /// forward(x): x has shape (..., in_features), at least 1-D; the result has shape
-/// (..., out_features). Composed from ops (reshape, transpose, matmul, add), so its gradients
-/// come from autodiff.
+/// (..., out_features). One call of the fused op xgrad::linear(x, W, b) (ops/linalg.hpp:
+/// the output is filled with the bias, then one GEMM adds x W^T onto it); an input of rank
+/// other than 2 has its leading dimensions folded into rows with reshape before and unfolded
+/// after. Gradients come from linear's own backward (and reshape's).
 ///
 ///     xgrad::Generator gen(42);
 ///     auto fc = std::make_shared<xgrad::nn::Linear>(3, 4, gen);
