@@ -91,14 +91,12 @@ class BackwardCtx {
   }
   /// Accumulates `g`, which must have input i's shape, into input i.
   void add(std::size_t i, Array<T>&& g) const {
-    Node<T>& in = *node_.edge(i).node;
-    if (g.shape() != in.value_.shape()) {
+    if (g.shape() != x_shape(i)) {
       throw std::logic_error(std::string(node_.name()) + " backward: gradient of input " +
                              std::to_string(i) + " has shape " + shape_str(g.shape()) +
-                             " but the input has shape " + shape_str(in.value_.shape()));
+                             " but the input has shape " + shape_str(x_shape(i)));
     }
-    if (is_anomaly_enabled()) check_anomaly(node_.name(), i, g.data(), g.size(), g.shape());
-    in.accumulate_checked(std::move(g));  // shape checked above, with the op's name
+    accumulate(i, std::move(g));
   }
 
  private:
@@ -108,12 +106,17 @@ class BackwardCtx {
     }
     return true;
   }
+  // g has the output's shape, which input i broadcasts to.
   void add_reduced(std::size_t i, Array<T>&& g) const {
     if (g.shape() == x_shape(i)) {
-      add(i, std::move(g));
+      accumulate(i, std::move(g));
     } else {
       add(i, sum_to_shape(std::move(g), x_shape(i)));
     }
+  }
+  void accumulate(std::size_t i, Array<T>&& g) const {  // g has input i's shape
+    if (is_anomaly_enabled()) check_anomaly(node_.name(), i, g.data(), g.size(), g.shape());
+    node_.edge(i).node->accumulate_checked(std::move(g));  // shape checked, with the op's name
   }
   [[noreturn]] void throw_taken() const {
     throw std::logic_error(std::string(node_.name()) +

@@ -356,7 +356,9 @@ std::vector<OpEntry> reductions_shape_linalg() {
             [](const auto& in) { return xgrad::flatten(in[0]); },
             [](const Arrays& x) {  // (N, rest...) -> (N, prod(rest))
               const auto& s = x[0].shape();
-              return ref::reshape(x[0], {s[0], x[0].size() / s[0]});
+              std::size_t rest = 1;
+              for (std::size_t d = 1; d < s.size(); ++d) rest *= s[d];
+              return ref::reshape(x[0], {s[0], rest});
             })
             .on({{{2, 3, 4}}, {{3, 4}}, {{2, 1, 3, 2}}, {{4, 1}}})
             .empty({{{0, 3, 2}}}),
