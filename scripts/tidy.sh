@@ -36,7 +36,8 @@ if ! command -v "$clang_tidy" >/dev/null 2>&1; then
 fi
 db="$build_dir/compile_commands.json"
 if [[ ! -f "$db" ]]; then
-  echo "tidy: no $db: configure first (cmake --preset release)" >&2
+  echo "tidy: no $db: configure with a preset first (cmake --preset release), or with" \
+    "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON" >&2
   exit 1
 fi
 
