@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command: installs what is missing, then configures, builds and tests xgrad.
 #
-# Usage: scripts/check.sh [--asan] [--debug] [--tsan] [--valgrind] [--fuzz] [--format] [--mutate] [--help]
+# Usage: scripts/check.sh [--asan] [--debug] [--tsan] [--valgrind] [--fuzz] [--format] [--tidy]
+#                         [--mutate] [--help]
 #   (default)   release preset: build everything (library, tests, examples, benchmarks)
 #               and run ctest (unit tests, example smoke tests, package consumer)
 #   --asan      also the asan preset (AddressSanitizer + UBSan, with the ASAN_OPTIONS and
@@ -15,6 +16,9 @@
 #               libclang-rt-14-dev): corpus replay, then XGRAD_FUZZ_SECONDS (default 60) of
 #               fuzzing the .npy/.npz loaders; any finding fails
 #   --format    first check formatting with clang-format --dry-run -Werror
+#   --tidy      after configuring the release preset (before building it), scripts/tidy.sh:
+#               clang-tidy's naming and bug-prone checks (.clang-tidy) on lib/src/**/*.cpp
+#               and xgrad's headers; any warning fails (installs clang-tidy)
 #   --mutate    after the release tests, the CI subset of scripts/mutate.sh, in place (only
 #               in a throwaway clone: it edits lib/ and restores it)
 # Environment: XGRAD_JOBS (default 2) parallel build and test jobs.
@@ -23,13 +27,14 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-usage() { sed -n '2,23s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 presets=(release)
 format=0
 mutate=0
 valgrind=0
 fuzz=0
+tidy=0
 for arg in "$@"; do
   case "$arg" in
     --asan) presets+=(asan) ;;
@@ -38,6 +43,7 @@ for arg in "$@"; do
     --valgrind) valgrind=1 ;;
     --fuzz) fuzz=1 ;;
     --format) format=1 ;;
+    --tidy) tidy=1 ;;
     --mutate) mutate=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "check: unknown option '$arg'" >&2; usage >&2; exit 2 ;;
@@ -207,6 +213,9 @@ fi
 if ((fuzz)); then
   extra_packages+=(--fuzz)
 fi
+if ((tidy)); then
+  extra_packages+=(--tidy)
+fi
 phase "setup" scripts/setup.sh "${extra_packages[@]}"
 
 if ((format)); then
@@ -230,6 +239,10 @@ for preset in "${presets[@]}"; do
     continue
   fi
   phase "${preset}: configure" cmake --preset "$preset"
+  # clang-tidy needs only the configured tree (compile_commands.json), not the build.
+  if [[ "$preset" == release ]] && ((tidy)); then
+    phase "release: tidy" scripts/tidy.sh build/release
+  fi
   phase "${preset}: build" cmake --build --preset "$preset" -j "$jobs"
   phase "${preset}: test" run_ctest "$preset"
   if [[ "$preset" == release ]]; then

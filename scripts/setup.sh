@@ -2,9 +2,10 @@
 # Installs the Debian packages xgrad needs to build, test, benchmark and run its examples.
 # Idempotent: does nothing (not even apt-get update) when everything is already installed.
 #
-# Usage: scripts/setup.sh [--fuzz] [--valgrind] [extra-package...]
+# Usage: scripts/setup.sh [--fuzz] [--valgrind] [--tidy] [extra-package...]
 #   --fuzz      also clang-14 and libclang-rt-14-dev (libFuzzer, for scripts/check.sh --fuzz)
 #   --valgrind  also valgrind (for scripts/check.sh --valgrind)
+#   --tidy      also clang-tidy (14; for scripts/tidy.sh and scripts/check.sh --tidy)
 # The quick start needs neither: they are only installed when asked for.
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
@@ -15,6 +16,7 @@ for arg in "$@"; do
   case "$arg" in
     --fuzz) optional+=(clang-14 libclang-rt-14-dev) ;;
     --valgrind) optional+=(valgrind) ;;
+    --tidy) optional+=(clang-tidy) ;;
     -*) echo "setup: unknown option '$arg'" >&2; exit 2 ;;
     *) extra+=("$arg") ;;
   esac

@@ -240,13 +240,13 @@ std::optional<std::size_t> byte_count(const std::vector<std::size_t>& shape, std
   // (NumPy rejects such shapes too: "array is too big").
   std::size_t n = item;
   bool zero = false;
-  constexpr auto max = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max());
   for (std::size_t d : shape) {
     if (d == 0) {
       zero = true;
       continue;
     }
-    if (n > max / d) return std::nullopt;
+    if (n > kMax / d) return std::nullopt;
     n *= d;
   }
   return zero ? 0 : n;

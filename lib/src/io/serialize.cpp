@@ -40,7 +40,7 @@ void check_names(const NamedTensors<T>& named, const char* fn) {
 template <class T>
 void load_entries(const NamedTensors<T>& named, const NpzEntries& entries,
                   const std::string& source) {
-  constexpr DType want = dtype_of<T>();
+  constexpr DType kWant = dtype_of<T>();
   std::map<std::string, const NpyArray*> by_key;
   for (const auto& [key, array] : entries) by_key.emplace(key, &array);
 
@@ -50,7 +50,7 @@ void load_entries(const NamedTensors<T>& named, const NpzEntries& entries,
     const auto it = by_key.find(name);
     if (it == by_key.end()) {
       problems.push_back("missing key '" + name + "' (shape " + tuple_str(tensor.shape()) + ", " +
-                         dtype_name(want) + ")");
+                         dtype_name(kWant) + ")");
       continue;
     }
     used.insert(name);
@@ -61,10 +61,10 @@ void load_entries(const NamedTensors<T>& named, const NpzEntries& entries,
       problems.push_back("shape mismatch for '" + name + "': the file has " + tuple_str(a.shape) +
                          ", the tensor has " + tuple_str(tensor.shape()));
     }
-    if (a.dtype != want) {
+    if (a.dtype != kWant) {
       problems.push_back("dtype mismatch for '" + name + "': the file has " + dtype_name(a.dtype) +
-                         " ('" + dtype_descr(a.dtype) + "'), the tensor has " + dtype_name(want) +
-                         " ('" + dtype_descr(want) + "')");
+                         " ('" + dtype_descr(a.dtype) + "'), the tensor has " + dtype_name(kWant) +
+                         " ('" + dtype_descr(kWant) + "')");
     }
   }
   for (const auto& [key, array] : entries) {
