@@ -56,8 +56,8 @@ mutation sigmoid_bwd lib/src/ops/elementwise.cpp \
   'return g * (T(1) - y);' \
   'sigmoid backward drops the factor y of y (1 - y)'
 mutation exp_bwd lib/src/ops/elementwise.cpp \
-  'c.add_map(0, [](auto g, auto y) { return g * y; }, c.y());' \
-  'c.add_map(0, [](auto g, auto y) { return g * y; }, c.x(0));' \
+  '0, [](auto g, auto y) { return g * y; }, c.y());' \
+  '0, [](auto g, auto y) { return g * y; }, c.x(0));' \
   'exp backward multiplies by x instead of e^x'
 mutation log_bwd lib/src/ops/elementwise.cpp \
   'return g / x;' \
@@ -76,12 +76,12 @@ mutation div_bwd lib/src/ops/binary.cpp \
   '[](auto g, auto y, auto b) { return g * y / b; }' \
   'div backward: d/db loses its minus sign'
 mutation mul_same_shape_bwd lib/src/ops/binary.cpp \
-  'c.add_map(0, [](auto g, auto b) { return g * b; }, c.x(1));' \
-  'c.add_map(0, [](auto g, auto b) { return g * b; }, c.x(0));' \
+  '0, [](auto g, auto b) { return g * b; }, c.x(1));' \
+  '0, [](auto g, auto b) { return g * b; }, c.x(0));' \
   'mul backward: da = g a instead of g b'
-mutation binary_same_shape_fwd lib/src/ops/binary.cpp \
-  'if (a.shape() == b.shape()) return detail::map(a, f, b);' \
-  'if (a.shape() == b.shape()) return detail::map(b, f, a);' \
+mutation binary_same_shape_fwd lib/src/map.hpp \
+  'if (a.shape() == b.shape()) return map(a, f, b);' \
+  'if (a.shape() == b.shape()) return map(b, f, a);' \
   'binary ops forward fast path (same shapes) swaps the operands: b - a, b / a'
 mutation matmul_bwd lib/src/ops/linalg.cpp \
   'if (c.needs(0)) c.add(0, gemm_new(false, true, c.gy(), b, a.shape(), n));' \

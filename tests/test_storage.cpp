@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // xgrad/array.hpp: the allocator (BufferAllocator) and shape container (mem::Dims) of
-// xgrad::Array, the container tensors hold; xtensor's own xt::xarray is left alone. The buffer cache and the retention of
-// large blocks, absent from sanitizer builds, are tested in test_storage_nosan.cpp.
+// xgrad::Array, the container tensors hold; xtensor's own xt::xarray is left alone. The buffer
+// cache and the retention of large blocks, absent from sanitizer builds, are tested in
+// test_storage_nosan.cpp.
 #include <xgrad/xgrad.hpp>
 
 #include <catch2/catch.hpp>
@@ -24,8 +25,9 @@ bool aligned64(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 64 
 
 }  // namespace
 
-TEST_CASE("storage: xgrad::Array uses xgrad's allocator and shape container, xt::xarray is xtensor's own",
-          "[storage]") {
+TEST_CASE(
+    "storage: xgrad::Array uses xgrad's allocator and shape container, xt::xarray is xtensor's own",
+    "[storage]") {
   STATIC_REQUIRE(
       std::is_same_v<xgrad::Array<double>::allocator_type, xgrad::mem::BufferAllocator<double>>);
   STATIC_REQUIRE(std::is_same_v<xgrad::Array<float>::shape_type, Dims<std::size_t>>);
@@ -33,8 +35,8 @@ TEST_CASE("storage: xgrad::Array uses xgrad's allocator and shape container, xt:
   STATIC_REQUIRE(std::is_same_v<xgrad::Shape, Dims<std::size_t>>);
   STATIC_REQUIRE(std::is_same_v<xgrad::Tensor::Array, xgrad::Array<float>>);
   // Linking xgrad changes nothing about the user's xtensor types.
-  STATIC_REQUIRE(!std::is_same_v<xt::xarray<double>::allocator_type,
-                                 xgrad::mem::BufferAllocator<double>>);
+  STATIC_REQUIRE(
+      !std::is_same_v<xt::xarray<double>::allocator_type, xgrad::mem::BufferAllocator<double>>);
   STATIC_REQUIRE(!std::is_same_v<xt::xarray<float>::shape_type, Dims<std::size_t>>);
 }
 

@@ -62,9 +62,9 @@ void Engine<T>::run(Node<T>& root, Array<T>&& seed, bool retain_graph) {
   stack.clear();
   struct Trim {
     ~Trim() {
-      constexpr std::size_t keep = kWalkBufferKeep;
-      if (order.capacity() > keep) std::vector<Node<T>*>().swap(order);
-      if (stack.capacity() > keep) std::vector<Frame>().swap(stack);
+      constexpr std::size_t kKeep = kWalkBufferKeep;
+      if (order.capacity() > kKeep) std::vector<Node<T>*>().swap(order);
+      if (stack.capacity() > kKeep) std::vector<Frame>().swap(stack);
     }
   } trim;
   root.mark_ = epoch;

@@ -42,9 +42,12 @@ inline Shape broadcast_strides(const Shape& in, const Shape& out) {
   return s;
 }
 
+// Out of line and cold: broadcasting is the rare case, and inlined into every elementwise
+// rule its loop nest tripled the size of the code that a training step runs through.
 template <class T, class F, std::size_t... I, class... In>
-void apply_broadcast(T* out, const Shape& shape, F f, std::index_sequence<I...> /*unused*/,
-                     const In&... in) {
+[[gnu::noinline, gnu::cold]] void apply_broadcast(T* out, const Shape& shape, F f,
+                                                  std::index_sequence<I...> /*unused*/,
+                                                  const In&... in) {
   constexpr std::size_t kN = sizeof...(In);
   const std::size_t rank = shape.size();
   const std::array<const T*, kN> base{in.data()...};
@@ -92,10 +95,13 @@ Array<T> map(const Array<T>& a, F f, const In&... in) {
   return y;
 }
 
-/// A new array of `shape` with y = f(a, b) elementwise, a and b broadcast to it (the forward
-/// of the broadcasting binary ops; `shape` is their broadcast shape).
+/// The forward of a broadcasting binary op: a new array with y = f(a, b) elementwise over the
+/// broadcast shape of a and b (one flat loop when the shapes are equal). Throws
+/// std::invalid_argument naming `op` and both shapes if they do not broadcast.
 template <class T, class F>
-Array<T> map_broadcast(const Shape& shape, const Array<T>& a, const Array<T>& b, F f) {
+Array<T> map_broadcast(const char* op, const Array<T>& a, const Array<T>& b, F f) {
+  if (a.shape() == b.shape()) return map(a, f, b);
+  const Shape shape = broadcast_shapes(op, a.shape(), b.shape());
   Array<T> y = empty<T>(shape);
   map_into(y.data(), shape, f, a, b);
   return y;
@@ -107,7 +113,11 @@ Array<T> map_broadcast(const Shape& shape, const Array<T>& a, const Array<T>& b,
 /// once. Do not keep the returned reference beyond the full expression.
 template <class T, class F, class... In>
 Array<T>&& update(Array<T>&& g, F f, const In&... in) {
-  map_into(g.data(), g.shape(), f, static_cast<const Array<T>&>(g), in...);
+  if (((in.shape() == g.shape()) && ...)) {
+    loop(g.data(), g.size(), f, static_cast<const T*>(g.data()), in.data()...);
+  } else {
+    map_into(g.data(), g.shape(), f, static_cast<const Array<T>&>(g), in...);
+  }
   return std::move(g);
 }
 

@@ -25,7 +25,7 @@ bool apply_memory_default() noexcept;  // memory.cpp
 namespace {
 // Applied when the library is loaded: node.cpp is linked into every program that makes a
 // tensor, even from the static library (see memory.hpp).
-[[maybe_unused]] const bool g_memory_default = detail::apply_memory_default();
+[[maybe_unused]] const bool kMemoryDefaultApplied = detail::apply_memory_default();
 
 // Leaves shared by graphs in several threads (parameters) are the only nodes two backward
 // passes can touch at once. A small table of mutexes, picked by address, guards their

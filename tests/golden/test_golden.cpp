@@ -73,8 +73,8 @@ void report_worst() {
 /// Empty if `actual` matches `expected` (same shape, |a - e| <= atol + rtol |e| everywhere,
 /// no nan), else a description of the first mismatch.
 template <class A, class E, class T = typename A::value_type>
-std::string mismatch(const A& actual, const E& expected, double atol,
-                     double rtol, const std::string& category, const std::string& where) {
+std::string mismatch(const A& actual, const E& expected, double atol, double rtol,
+                     const std::string& category, const std::string& where) {
   std::ostringstream os;
   if (actual.shape() != expected.shape()) {
     os << "shape (";

@@ -56,8 +56,8 @@ std::string parse_number(std::string_view field, T& out) {
 }
 
 template <class T>
-Array<T> parse_impl(std::string_view text, const CsvOptions& options,
-                         const std::string& source, const char* fn) {
+Array<T> parse_impl(std::string_view text, const CsvOptions& options, const std::string& source,
+                    const char* fn) {
   const auto where = [&](std::size_t line) {
     return std::string(fn) + ": " + source + " line " + std::to_string(line);
   };
@@ -125,16 +125,13 @@ Array<T> load_csv(const std::filesystem::path& path, const CsvOptions& options) 
 }
 
 template <class T>
-Array<T> parse_csv(std::string_view text, const CsvOptions& options,
-                        const std::string& source) {
+Array<T> parse_csv(std::string_view text, const CsvOptions& options, const std::string& source) {
   return parse_impl<T>(text, options, source, "parse_csv");
 }
 
 template Array<float> load_csv<float>(const std::filesystem::path&, const CsvOptions&);
 template Array<double> load_csv<double>(const std::filesystem::path&, const CsvOptions&);
-template Array<float> parse_csv<float>(std::string_view, const CsvOptions&,
-                                            const std::string&);
-template Array<double> parse_csv<double>(std::string_view, const CsvOptions&,
-                                              const std::string&);
+template Array<float> parse_csv<float>(std::string_view, const CsvOptions&, const std::string&);
+template Array<double> parse_csv<double>(std::string_view, const CsvOptions&, const std::string&);
 
 }  // namespace xgrad::data

@@ -501,7 +501,7 @@ void save_npy(const std::filesystem::path& path, const Array<T>& a) {
   detail::write_file_atomic(path, write_npy(a), "save_npy");
 }
 
-#define XGRAD_INSTANTIATE_NPY(T)                                                       \
+#define XGRAD_INSTANTIATE_NPY(T)                                                  \
   template NpyArray to_npy<T>(const Array<T>&);                                   \
   template std::string write_npy<T>(const Array<T>&);                             \
   template Array<T> to_xarray<T>(const NpyArray&);                                \

@@ -185,7 +185,7 @@ BasicTensor<T>& kaiming_normal_(BasicTensor<T>& t, Generator& gen, double a, Fan
   template BasicTensor<T>& constant_(BasicTensor<T>&, double);                            \
   template BasicTensor<T>& zeros_(BasicTensor<T>&);                                       \
   template BasicTensor<T>& ones_(BasicTensor<T>&);                                        \
-  template BasicTensor<T>& copy_(BasicTensor<T>&, const Array<T>&);                 \
+  template BasicTensor<T>& copy_(BasicTensor<T>&, const Array<T>&);                       \
   template BasicTensor<T>& xavier_uniform_(BasicTensor<T>&, Generator&, double);          \
   template BasicTensor<T>& xavier_normal_(BasicTensor<T>&, Generator&, double);           \
   template BasicTensor<T>& kaiming_uniform_(BasicTensor<T>&, Generator&, double, FanMode, \

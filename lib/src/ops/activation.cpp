@@ -110,6 +110,7 @@ Array<T> softmax_backward(const Array<T>& gv, const Array<T>& yv, std::size_t ax
 
 }  // namespace
 
+namespace {
 template <class T>
 struct SoftmaxOp {  // y_j = e^(x_j) / sum_k e^(x_k) along `axis`
   static constexpr const char* name = "softmax";
@@ -125,12 +126,14 @@ struct SoftmaxOp {  // y_j = e^(x_j) / sum_k e^(x_k) along `axis`
                  [](T g, T y, T r) { return y * (g - r); }));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> softmax(const BasicTensor<T>& x, std::int64_t axis) {
   detail::check_defined(SoftmaxOp<T>::name, x);
   return apply(SoftmaxOp<T>{detail::normalize_axis(SoftmaxOp<T>::name, axis, x.dim())}, x);
 }
 
+namespace {
 template <class T>
 struct LogSoftmaxOp {  // y_j = x_j - log sum_k e^(x_k) along `axis`
   static constexpr const char* name = "log_softmax";
@@ -145,12 +148,14 @@ struct LogSoftmaxOp {  // y_j = x_j - log sum_k e^(x_k) along `axis`
                  [](T g, T y, T r) { return g - std::exp(y) * r; }));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> log_softmax(const BasicTensor<T>& x, std::int64_t axis) {
   detail::check_defined(LogSoftmaxOp<T>::name, x);
   return apply(LogSoftmaxOp<T>{detail::normalize_axis(LogSoftmaxOp<T>::name, axis, x.dim())}, x);
 }
 
+namespace {
 template <class T>
 struct LogSumExpOp {  // y = log sum_k e^(x_k) along `axis`
   static constexpr const char* name = "logsumexp";
@@ -194,6 +199,7 @@ struct LogSumExpOp {  // y = log sum_k e^(x_k) along `axis`
     c.add(0, std::move(dx));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> logsumexp(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
   detail::check_defined(LogSumExpOp<T>::name, x);
@@ -203,6 +209,7 @@ BasicTensor<T> logsumexp(const BasicTensor<T>& x, std::int64_t axis, bool keepdi
 
 // ---- elementwise activations --------------------------------------------------------------
 
+namespace {
 template <class T>
 struct LeakyReluOp {  // y = x for x > 0, else slope x
   static constexpr const char* name = "leaky_relu";
@@ -211,14 +218,17 @@ struct LeakyReluOp {  // y = x for x > 0, else slope x
     return detail::map(x, [sl = slope](T v) { return v > T(0) ? v : v * sl; });
   }
   void backward(BackwardCtx<T>& c) const {  // d/dx = 1 for x > 0, else slope
-    c.add_map(0, [sl = slope](T g, T x) { return x > T(0) ? g : g * sl; }, c.x(0));
+    c.add_map(
+        0, [sl = slope](T g, T x) { return x > T(0) ? g : g * sl; }, c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> leaky_relu(const BasicTensor<T>& x, detail::scalar_t<T> negative_slope) {
   return apply(LeakyReluOp<T>{negative_slope}, x);
 }
 
+namespace {
 template <class T>
 struct ClampOp {  // y = min(max(x, lo), hi)
   static constexpr const char* name = "clamp";
@@ -233,9 +243,11 @@ struct ClampOp {  // y = min(max(x, lo), hi)
     });
   }
   void backward(BackwardCtx<T>& c) const {  // d/dx = 1 on [lo, hi] (edges pass, as PyTorch)
-    c.add_map(0, [l = lo, h = hi](T g, T x) { return (x >= l && x <= h) ? g : T(0); }, c.x(0));
+    c.add_map(
+        0, [l = lo, h = hi](T g, T x) { return (x >= l && x <= h) ? g : T(0); }, c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> clamp(const BasicTensor<T>& x, detail::scalar_t<T> min, detail::scalar_t<T> max) {
   return apply(ClampOp<T>{min, max}, x);
@@ -244,6 +256,7 @@ BasicTensor<T> clamp(const BasicTensor<T>& x, detail::scalar_t<T> min, detail::s
 // softplus and log_sigmoid are primitives so that the backward is the single expression
 // sigmoid(+-x), with no inf * 0 along the way.
 
+namespace {
 template <class T>
 struct SoftplusOp {  // y = log(1 + e^x)
   static constexpr const char* name = "softplus";
@@ -255,15 +268,17 @@ struct SoftplusOp {  // y = log(1 + e^x)
   }
   void backward(BackwardCtx<T>& c) const {
     // d log(1 + e^x)/dx = e^x / (1 + e^x) = 1 / (1 + e^-x): exactly 0 once e^-x overflows.
-    c.add(0, detail::evaluate<T>(c.gy().shape(),
-                                 [&] { return c.gy() / (T(1) + xt::exp(-c.x(0))); }));
+    c.add(0,
+          detail::evaluate<T>(c.gy().shape(), [&] { return c.gy() / (T(1) + xt::exp(-c.x(0))); }));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> softplus(const BasicTensor<T>& x) {
   return apply(SoftplusOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct LogSigmoidOp {  // y = -log(1 + e^-x)
   static constexpr const char* name = "log_sigmoid";
@@ -274,10 +289,11 @@ struct LogSigmoidOp {  // y = -log(1 + e^-x)
   }
   void backward(BackwardCtx<T>& c) const {
     // d -log(1 + e^-x)/dx = e^-x / (1 + e^-x) = 1 / (1 + e^x): exactly 0 once e^x overflows.
-    c.add(0, detail::evaluate<T>(c.gy().shape(),
-                                 [&] { return c.gy() / (T(1) + xt::exp(c.x(0))); }));
+    c.add(0,
+          detail::evaluate<T>(c.gy().shape(), [&] { return c.gy() / (T(1) + xt::exp(c.x(0))); }));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> log_sigmoid(const BasicTensor<T>& x) {
   return apply(LogSigmoidOp<T>{}, x);

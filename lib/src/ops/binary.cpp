@@ -13,78 +13,83 @@ namespace xgrad {
 
 using detail::BackwardCtx;
 
-/// The forward of a broadcasting binary op: f(a, b) elementwise over the broadcast shape.
-/// Throws std::invalid_argument naming the op and both shapes if they do not broadcast.
-template <class Op, class T, class F>
-Array<T> broadcast_forward(const Array<T>& a, const Array<T>& b, F f) {
-  if (a.shape() == b.shape()) return detail::map(a, f, b);
-  return detail::map_broadcast(detail::broadcast_shapes(Op::name, a.shape(), b.shape()), a, b, f);
-}
-
+namespace {
 template <class T>
 struct AddOp {  // y = a + b
   static constexpr const char* name = "add";
   Array<T> forward(const Array<T>& a, const Array<T>& b) const {
-    return broadcast_forward<AddOp>(a, b, [](T u, T v) { return u + v; });
+    return detail::map_broadcast(name, a, b, [](T u, T v) { return u + v; });
   }
   void backward(BackwardCtx<T>& c) const {  // d(a+b) = da + db
     c.add_gy(0);
     c.add_gy(1);
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   return apply(AddOp<T>{}, a, b);
 }
 
+namespace {
 template <class T>
 struct SubOp {  // y = a - b
   static constexpr const char* name = "sub";
   Array<T> forward(const Array<T>& a, const Array<T>& b) const {
-    return broadcast_forward<SubOp>(a, b, [](T u, T v) { return u - v; });
+    return detail::map_broadcast(name, a, b, [](T u, T v) { return u - v; });
   }
   void backward(BackwardCtx<T>& c) const {  // d(a-b) = da - db
     c.add_gy(0);
     c.add_map(1, [](auto g) { return -g; });
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> sub(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   return apply(SubOp<T>{}, a, b);
 }
 
+namespace {
 template <class T>
 struct MulOp {  // y = a b
   static constexpr const char* name = "mul";
   Array<T> forward(const Array<T>& a, const Array<T>& b) const {
-    return broadcast_forward<MulOp>(a, b, [](T u, T v) { return u * v; });
+    return detail::map_broadcast(name, a, b, [](T u, T v) { return u * v; });
   }
   void backward(BackwardCtx<T>& c) const {  // d(ab) = b da + a db
-    c.add_map(0, [](auto g, auto b) { return g * b; }, c.x(1));
-    c.add_map(1, [](auto g, auto a) { return g * a; }, c.x(0));
+    c.add_map(
+        0, [](auto g, auto b) { return g * b; }, c.x(1));
+    c.add_map(
+        1, [](auto g, auto a) { return g * a; }, c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   return apply(MulOp<T>{}, a, b);
 }
 
+namespace {
 template <class T>
 struct DivOp {  // y = a / b
   static constexpr const char* name = "div";
   Array<T> forward(const Array<T>& a, const Array<T>& b) const {
-    return broadcast_forward<DivOp>(a, b, [](T u, T v) { return u / v; });
+    return detail::map_broadcast(name, a, b, [](T u, T v) { return u / v; });
   }
   void backward(BackwardCtx<T>& c) const {  // d(a/b) = da/b - (a/b) db/b = (da - y db)/b
-    c.add_map(0, [](auto g, auto b) { return g / b; }, c.x(1));
-    c.add_map(1, [](auto g, auto y, auto b) { return -g * y / b; }, c.y(), c.x(1));
+    c.add_map(
+        0, [](auto g, auto b) { return g / b; }, c.x(1));
+    c.add_map(
+        1, [](auto g, auto y, auto b) { return -g * y / b; }, c.y(), c.x(1));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   return apply(DivOp<T>{}, a, b);
 }
 
+namespace {
 template <class T>
 struct AddScalarOp {  // y = x + s
   static constexpr const char* name = "add_scalar";
@@ -94,11 +99,13 @@ struct AddScalarOp {  // y = x + s
   }
   void backward(BackwardCtx<T>& c) const { c.add_gy(0); }  // d(x+s)/dx = 1
 };
+}  // namespace
 template <class T>
 BasicTensor<T> add(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   return apply(AddScalarOp<T>{s}, x);
 }
 
+namespace {
 template <class T>
 struct MulScalarOp {  // y = x s
   static constexpr const char* name = "mul_scalar";
@@ -110,11 +117,13 @@ struct MulScalarOp {  // y = x s
     c.add_map(0, [s = s](auto g) { return g * s; });
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> mul(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   return apply(MulScalarOp<T>{s}, x);
 }
 
+namespace {
 template <class T>
 struct RSubScalarOp {  // y = s - x
   static constexpr const char* name = "rsub_scalar";
@@ -126,11 +135,13 @@ struct RSubScalarOp {  // y = s - x
     c.add_map(0, [](auto g) { return -g; });
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> rsub(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   return apply(RSubScalarOp<T>{s}, x);
 }
 
+namespace {
 template <class T>
 struct DivScalarOp {  // y = x / s
   static constexpr const char* name = "div_scalar";
@@ -142,11 +153,13 @@ struct DivScalarOp {  // y = x / s
     c.add_map(0, [s = s](auto g) { return g / s; });
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> div(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   return apply(DivScalarOp<T>{s}, x);
 }
 
+namespace {
 template <class T>
 struct RDivScalarOp {  // y = s / x
   static constexpr const char* name = "rdiv_scalar";
@@ -155,9 +168,11 @@ struct RDivScalarOp {  // y = s / x
     return detail::map(x, [s = s](T v) { return s / v; });
   }
   void backward(BackwardCtx<T>& c) const {  // d(s/x)/dx = -s/x^2 = -y/x
-    c.add_map(0, [](auto g, auto y, auto x) { return -g * y / x; }, c.y(), c.x(0));
+    c.add_map(
+        0, [](auto g, auto y, auto x) { return -g * y / x; }, c.y(), c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> rdiv(const BasicTensor<T>& x, detail::scalar_t<T> s) {
   return apply(RDivScalarOp<T>{s}, x);

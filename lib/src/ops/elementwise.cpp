@@ -42,6 +42,7 @@ Array<T> transcendental(const Array<T>& x, F f) {
 
 }  // namespace
 
+namespace {
 template <class T>
 struct NegOp {  // y = -x
   static constexpr const char* name = "neg";
@@ -52,11 +53,13 @@ struct NegOp {  // y = -x
     c.add_map(0, [](auto g) { return -g; });
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> neg(const BasicTensor<T>& x) {
   return apply(NegOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct ExpOp {  // y = e^x
   static constexpr const char* name = "exp";
@@ -64,14 +67,17 @@ struct ExpOp {  // y = e^x
     return transcendental(x, [](auto v) { return xsimd::exp(v); });
   }
   void backward(BackwardCtx<T>& c) const {  // d e^x = e^x dx = y dx
-    c.add_map(0, [](auto g, auto y) { return g * y; }, c.y());
+    c.add_map(
+        0, [](auto g, auto y) { return g * y; }, c.y());
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> exp(const BasicTensor<T>& x) {
   return apply(ExpOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct LogOp {  // y = log x
   static constexpr const char* name = "log";
@@ -79,14 +85,17 @@ struct LogOp {  // y = log x
     return transcendental(x, [](auto v) { return xsimd::log(v); });
   }
   void backward(BackwardCtx<T>& c) const {  // d log x = dx / x
-    c.add_map(0, [](auto g, auto x) { return g / x; }, c.x(0));
+    c.add_map(
+        0, [](auto g, auto x) { return g / x; }, c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> log(const BasicTensor<T>& x) {
   return apply(LogOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct SqrtOp {  // y = sqrt(x)
   static constexpr const char* name = "sqrt";
@@ -94,14 +103,17 @@ struct SqrtOp {  // y = sqrt(x)
     return transcendental(x, [](auto v) { return xsimd::sqrt(v); });
   }
   void backward(BackwardCtx<T>& c) const {  // d sqrt(x) = dx / (2 sqrt(x)) = dx / (2y)
-    c.add_map(0, [](auto g, auto y) { return g / (T(2) * y); }, c.y());
+    c.add_map(
+        0, [](auto g, auto y) { return g / (T(2) * y); }, c.y());
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> sqrt(const BasicTensor<T>& x) {
   return apply(SqrtOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct PowOp {  // y = x^p
   static constexpr const char* name = "pow";
@@ -118,17 +130,21 @@ struct PowOp {  // y = x^p
   }
   void backward(BackwardCtx<T>& c) const {  // d x^p = p x^(p-1) dx
     if (p == T(2)) {
-      c.add_map(0, [](auto g, auto x) { return g * (T(2) * x); }, c.x(0));
+      c.add_map(
+          0, [](auto g, auto x) { return g * (T(2) * x); }, c.x(0));
     } else {
-      c.add_map(0, [p = p](T g, T x) { return g * (p * std::pow(x, p - T(1))); }, c.x(0));
+      c.add_map(
+          0, [p = p](T g, T x) { return g * (p * std::pow(x, p - T(1))); }, c.x(0));
     }
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> pow(const BasicTensor<T>& x, detail::scalar_t<T> p) {
   return apply(PowOp<T>{p}, x);
 }
 
+namespace {
 template <class T>
 struct AbsOp {  // y = |x|
   static constexpr const char* name = "abs";
@@ -136,14 +152,17 @@ struct AbsOp {  // y = |x|
     return detail::map(x, [](T v) { return std::abs(v); });
   }
   void backward(BackwardCtx<T>& c) const {  // d|x| = sign(x) dx, sign(0) = 0, nan for nan
-    c.add_map(0, [](T g, T x) { return g * static_cast<T>((x > T(0)) - (x < T(0))); }, c.x(0));
+    c.add_map(
+        0, [](T g, T x) { return g * static_cast<T>((x > T(0)) - (x < T(0))); }, c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> abs(const BasicTensor<T>& x) {
   return apply(AbsOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct SigmoidOp {  // y = 1 / (1 + e^-x)
   static constexpr const char* name = "sigmoid";
@@ -154,14 +173,17 @@ struct SigmoidOp {  // y = 1 / (1 + e^-x)
     return transcendental(x, [](auto v) { return T(1) / (T(1) + xsimd::exp(-v)); });
   }
   void backward(BackwardCtx<T>& c) const {  // d s(x) = s(x) (1 - s(x)) dx = y (1 - y) dx
-    c.add_map(0, [](auto g, auto y) { return g * y * (T(1) - y); }, c.y());
+    c.add_map(
+        0, [](auto g, auto y) { return g * y * (T(1) - y); }, c.y());
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> sigmoid(const BasicTensor<T>& x) {
   return apply(SigmoidOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct TanhOp {  // y = tanh(x)
   static constexpr const char* name = "tanh";
@@ -169,14 +191,17 @@ struct TanhOp {  // y = tanh(x)
     return transcendental(x, [](auto v) { return xsimd::tanh(v); });
   }
   void backward(BackwardCtx<T>& c) const {  // d tanh(x) = (1 - tanh^2 x) dx = (1 - y^2) dx
-    c.add_map(0, [](auto g, auto y) { return g * (T(1) - y * y); }, c.y());
+    c.add_map(
+        0, [](auto g, auto y) { return g * (T(1) - y * y); }, c.y());
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> tanh(const BasicTensor<T>& x) {
   return apply(TanhOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct ReluOp {  // y = max(x, 0)
   static constexpr const char* name = "relu";
@@ -185,9 +210,11 @@ struct ReluOp {  // y = max(x, 0)
     return detail::map(x, [](T v) { return v <= T(0) ? T(0) : v; });
   }
   void backward(BackwardCtx<T>& c) const {  // d max(x,0) = [x > 0] dx (nan passes through)
-    c.add_map(0, [](T g, T x) { return x <= T(0) ? T(0) : g; }, c.x(0));
+    c.add_map(
+        0, [](T g, T x) { return x <= T(0) ? T(0) : g; }, c.x(0));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> relu(const BasicTensor<T>& x) {
   return apply(ReluOp<T>{}, x);

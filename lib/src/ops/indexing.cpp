@@ -34,6 +34,7 @@ void copy_block(const T* src, std::size_t src_n, std::size_t src_at, T* dst, std
 
 }  // namespace
 
+namespace {
 template <class T>
 struct ConcatOp {  // y = the inputs laid end to end along `axis`
   static constexpr const char* name = "concat";
@@ -68,6 +69,7 @@ struct ConcatOp {  // y = the inputs laid end to end along `axis`
     }
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, std::int64_t axis) {
   if (tensors.empty()) throw std::invalid_argument("concat: expects at least one tensor");
@@ -89,6 +91,7 @@ BasicTensor<T> concat(const std::vector<BasicTensor<T>>& tensors, std::int64_t a
   return apply(ConcatOp<T>{ax}, tensors);
 }
 
+namespace {
 template <class T>
 struct IndexSelectOp {  // y[.., j, ..] = x[.., indices[j], ..]
   static constexpr const char* name = "index_select";
@@ -124,6 +127,7 @@ struct IndexSelectOp {  // y[.., j, ..] = x[.., indices[j], ..]
     c.add(0, std::move(dx));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> index_select(const BasicTensor<T>& x, std::int64_t axis,
                             const std::vector<std::size_t>& indices) {
@@ -134,13 +138,13 @@ BasicTensor<T> index_select(const BasicTensor<T>& x, std::int64_t axis,
     if (idx >= n) {
       throw std::out_of_range("index_select: index " + std::to_string(idx) +
                               " is out of range for axis " + std::to_string(ax) + " of size " +
-                              std::to_string(n) + " (shape " + detail::shape_str(x.shape()) +
-                              ")");
+                              std::to_string(n) + " (shape " + detail::shape_str(x.shape()) + ")");
     }
   }
   return apply(IndexSelectOp<T>{ax, indices}, x);
 }
 
+namespace {
 template <class T>
 struct SliceOp {  // y = x[start : start + len] along `axis`
   static constexpr const char* name = "slice";
@@ -163,6 +167,7 @@ struct SliceOp {  // y = x[start : start + len] along `axis`
     c.add(0, std::move(dx));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> slice(const BasicTensor<T>& x, std::int64_t axis, std::int64_t start,
                      std::int64_t end) {

@@ -21,8 +21,8 @@ using detail::BackwardCtx;
 /// is faster than a shape built from {m, n} just before (its extents, stored one by one, are
 /// read back as a block, which stalls).
 template <class T>
-Array<T> gemm_new(bool ta, bool tb, const Array<T>& a, const Array<T>& b,
-                       const Shape& shape, std::size_t k) {
+Array<T> gemm_new(bool ta, bool tb, const Array<T>& a, const Array<T>& b, const Shape& shape,
+                  std::size_t k) {
   const std::size_t m = shape[0], n = shape[1];
   Array<T> out = k == 0 ? Array<T>(xt::zeros<T>(shape)) : detail::empty<T>(shape);
   if (m > 0 && n > 0 && k > 0)
@@ -31,36 +31,27 @@ Array<T> gemm_new(bool ta, bool tb, const Array<T>& a, const Array<T>& b,
 }
 
 /// Throws std::invalid_argument naming `op` if a GEMM dimension exceeds BLAS's int.
-void check_blas_dims(const char* op, std::initializer_list<std::size_t> dims) {
-  for (std::size_t d : dims) {
-    if (d > static_cast<std::size_t>(INT_MAX)) {
-      throw std::invalid_argument(std::string(op) + ": dimension " + std::to_string(d) +
-                                  " exceeds the BLAS limit");
-    }
-  }
+[[gnu::noinline, gnu::cold]] void throw_blas_limit(const char* op, std::size_t d) {
+  throw std::invalid_argument(std::string(op) + ": dimension " + std::to_string(d) +
+                              " exceeds the BLAS limit");
+}
+inline void check_blas_dims(const char* op, std::size_t a, std::size_t b, std::size_t c) {
+  constexpr auto kMax = static_cast<std::size_t>(INT_MAX);
+  if (a > kMax) throw_blas_limit(op, a);
+  if (b > kMax) throw_blas_limit(op, b);
+  if (c > kMax) throw_blas_limit(op, c);
 }
 
 }  // namespace
 
+namespace {
 // Primitive (not composed) for speed: both products go straight to BLAS, and backward uses
 // GEMM's transpose flags instead of materializing transposes.
 template <class T>
 struct MatmulOp {  // y (m,n) = a (m,k) b (k,n)
   static constexpr const char* name = "matmul";
-  Array<T> forward(const Array<T>& a, const Array<T>& b) const {
-    const Shape& sa = a.shape();
-    const Shape& sb = b.shape();
-    if (sa.size() != 2 || sb.size() != 2) {
-      throw std::invalid_argument("matmul: expects 2-D tensors, got shapes " +
-                                  detail::shape_str(sa) + " and " + detail::shape_str(sb));
-    }
-    if (sa[1] != sb[0]) {
-      throw std::invalid_argument("matmul: shapes " + detail::shape_str(sa) + " and " +
-                                  detail::shape_str(sb) + " are not aligned (inner sizes " +
-                                  std::to_string(sa[1]) + " and " + std::to_string(sb[0]) + ")");
-    }
-    check_blas_dims(name, {sa[0], sa[1], sb[1]});
-    return gemm_new(false, false, a, b, Shape{sa[0], sb[1]}, sa[1]);
+  Array<T> forward(const Array<T>& a, const Array<T>& b) const {  // shapes checked by matmul()
+    return gemm_new(false, false, a, b, Shape{a.shape()[0], b.shape()[1]}, a.shape()[1]);
   }
   void backward(BackwardCtx<T>& c) const {
     const auto& a = c.x(0);  // (m,k)
@@ -71,11 +62,27 @@ struct MatmulOp {  // y (m,n) = a (m,k) b (k,n)
     if (c.needs(1)) c.add(1, gemm_new(true, false, a, c.gy(), b.shape(), m));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> matmul(const BasicTensor<T>& a, const BasicTensor<T>& b) {
+  detail::check_defined(MatmulOp<T>::name, a);
+  detail::check_defined(MatmulOp<T>::name, b);
+  const Shape& sa = a.shape();
+  const Shape& sb = b.shape();
+  if (sa.size() != 2 || sb.size() != 2) {
+    throw std::invalid_argument("matmul: expects 2-D tensors, got shapes " + detail::shape_str(sa) +
+                                " and " + detail::shape_str(sb));
+  }
+  if (sa[1] != sb[0]) {
+    throw std::invalid_argument("matmul: shapes " + detail::shape_str(sa) + " and " +
+                                detail::shape_str(sb) + " are not aligned (inner sizes " +
+                                std::to_string(sa[1]) + " and " + std::to_string(sb[0]) + ")");
+  }
+  check_blas_dims(MatmulOp<T>::name, sa[0], sa[1], sb[1]);
   return apply(MatmulOp<T>{}, a, b);
 }
 
+namespace {
 // Primitive for speed: one GEMM with the bias as its initial value, instead of matmul,
 // transpose and a broadcast add (three nodes, three passes).
 template <class T>
@@ -93,7 +100,7 @@ struct LinearOp {  // y (m,out) = x (m,in) w^T (in,out) [+ b (out,)]
                                   " and weight of shape " + detail::shape_str(sw) +
                                   " do not fit: expected input (m,in) and weight (out,in)");
     }
-    check_blas_dims(name, {sx[0], sx[1], sw[0]});
+    check_blas_dims(name, sx[0], sx[1], sw[0]);
     if (b != nullptr && b->shape() != Shape{sw[0]}) {
       throw std::invalid_argument("linear: bias of shape " + detail::shape_str(b->shape()) +
                                   " does not match weight of shape " + detail::shape_str(sw) +
@@ -124,6 +131,7 @@ struct LinearOp {  // y (m,out) = x (m,in) w^T (in,out) [+ b (out,)]
     }
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> linear(const BasicTensor<T>& x, const BasicTensor<T>& weight,
                       const BasicTensor<T>& bias) {

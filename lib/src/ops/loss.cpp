@@ -76,6 +76,7 @@ T clamped_log1m(T v) {  // log(1 - v)
 
 }  // namespace
 
+namespace {
 // sse and mse as one op, so that the tutorial's loss is one node and one pass instead of sub,
 // pow and sum.
 template <class T>
@@ -106,6 +107,7 @@ struct SquaredErrorOp {  // y = scale * sum((pred - target)^2): sse scale 1, mse
     }
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> sse_loss(const BasicTensor<T>& pred, const BasicTensor<T>& target) {
   detail::check_same_shape("sse_loss", pred, target);
@@ -121,6 +123,7 @@ BasicTensor<T> mse_loss(const BasicTensor<T>& pred, const BasicTensor<T>& target
   return apply(SquaredErrorOp<T>{static_cast<T>(scale)}, pred, target);
 }
 
+namespace {
 template <class T>
 struct BceOp {  // y = mean(-(t log p + (1 - t) log(1 - p))), logs clamped at -100
   static constexpr const char* name = "binary_cross_entropy";
@@ -149,21 +152,27 @@ struct BceOp {  // y = mean(-(t log p + (1 - t) log(1 - p))), logs clamped at -1
     // denominator is kept >= 1e-12 as in PyTorch so p = 0 or 1 gives a large finite value.
     if (c.needs(0)) {
       c.add(0, detail::map(
-                   p, [scale](T pj, T yj) { return scale * (pj - yj) / std::max(pj * (T(1) - pj), T(1e-12)); },
+                   p,
+                   [scale](T pj, T yj) {
+                     return scale * (pj - yj) / std::max(pj * (T(1) - pj), T(1e-12));
+                   },
                    y));
     }
     // The loss is linear in y: d/dy = -(clog p - clog(1-p)), with the same clamped logs.
     if (c.needs(1)) {
-      c.add(1, detail::map(p, [scale](T pj) { return scale * (clamped_log1m(pj) - clamped_log(pj)); }));
+      c.add(1, detail::map(
+                   p, [scale](T pj) { return scale * (clamped_log1m(pj) - clamped_log(pj)); }));
     }
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> binary_cross_entropy(const BasicTensor<T>& probs, const BasicTensor<T>& target) {
   detail::check_same_shape(BceOp<T>::name, probs, target);
   return apply(BceOp<T>{}, probs, target);
 }
 
+namespace {
 // Primitive for stability: no sigmoid that rounds to 0 or 1.
 template <class T>
 struct BceWithLogitsOp {  // y = mean(softplus(x) - x t)
@@ -177,8 +186,8 @@ struct BceWithLogitsOp {  // y = mean(softplus(x) - x t)
       // log(1 + e^x) - x y with log(1 + e^x) = max(x, 0) + log1p(e^-|x|): the exponent is
       // <= 0, so nothing overflows, e.g. x = +-100 in float.
       const T xj = x[j];
-      acc += static_cast<double>(std::max(xj, T(0)) - xj * y[j] +
-                                 std::log1p(std::exp(-std::abs(xj))));
+      acc +=
+          static_cast<double>(std::max(xj, T(0)) - xj * y[j] + std::log1p(std::exp(-std::abs(xj))));
     }
     return scalar_array<T>(mean_of(acc, n));
   }
@@ -196,6 +205,7 @@ struct BceWithLogitsOp {  // y = mean(softplus(x) - x t)
     if (c.needs(1)) c.add(1, detail::map(x, [scale](T xj) { return -scale * xj; }));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> binary_cross_entropy_with_logits(const BasicTensor<T>& logits,
                                                 const BasicTensor<T>& target) {
@@ -203,6 +213,7 @@ BasicTensor<T> binary_cross_entropy_with_logits(const BasicTensor<T>& logits,
   return apply(BceWithLogitsOp<T>{}, logits, target);
 }
 
+namespace {
 template <class T>
 struct NllLossOp {  // y = -(1/N) sum_i x[i, c_i]
   static constexpr const char* name = "nll_loss";
@@ -223,6 +234,7 @@ struct NllLossOp {  // y = -(1/N) sum_i x[i, c_i]
     c.add(0, std::move(dx));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> nll_loss(const BasicTensor<T>& log_probs,
                         const std::vector<std::size_t>& class_indices) {

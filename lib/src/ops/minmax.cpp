@@ -63,12 +63,13 @@ std::vector<std::size_t> argmax_indices(const char* op, const Array<T>& x, std::
 
 }  // namespace
 
+namespace {
 template <Pick P, class T>
 struct PickOp {  // y = the winner of a and b (maximum or minimum), broadcasting
   static constexpr const char* name = P == Pick::kMax ? "maximum" : "minimum";
   Array<T> forward(const Array<T>& a, const Array<T>& b) const {
     // a if a wins or is nan, else b (the winner, an equal value, or nan): nan propagates.
-    return detail::map_broadcast(detail::broadcast_shapes(name, a.shape(), b.shape()), a, b,
+    return detail::map_broadcast(name, a, b,
                                  [](T u, T v) { return (std::isnan(u) || wins<P>(u, v)) ? u : v; });
   }
   void backward(BackwardCtx<T>& c) const {
@@ -84,6 +85,7 @@ struct PickOp {  // y = the winner of a and b (maximum or minimum), broadcasting
         c.x(1));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> maximum(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   return apply(PickOp<Pick::kMax, T>{}, a, b);
@@ -93,6 +95,7 @@ BasicTensor<T> minimum(const BasicTensor<T>& a, const BasicTensor<T>& b) {
   return apply(PickOp<Pick::kMin, T>{}, a, b);
 }
 
+namespace {
 template <class T>
 struct MaxOp {  // y = the maximum of x along `axis`
   static constexpr const char* name = "max";
@@ -128,6 +131,7 @@ struct MaxOp {  // y = the maximum of x along `axis`
     c.add(0, std::move(dx));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> max(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
   detail::check_defined(MaxOp<T>::name, x);

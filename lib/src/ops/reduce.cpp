@@ -25,9 +25,10 @@ T total(const Array<T>& v) {
 
 /// y = scale * (the sum over `axis` of x, or over all axes when it has none): sum has scale 1,
 /// mean 1/n. Shared by sum and mean, which differ in name and scale only.
-template <class T, bool kMean>
+namespace {
+template <class T, bool Mean>
 struct ReduceOp {
-  static constexpr const char* name = kMean ? "mean" : "sum";
+  static constexpr const char* name = Mean ? "mean" : "sum";
   std::optional<std::size_t> axis;  // none: every axis
   bool keepdims = false;
   T scale = T(1);
@@ -37,17 +38,17 @@ struct ReduceOp {
     if (!axis) {
       kept = Shape(x.dimension(), 1);
       const std::size_t n = x.size();
-      if (kMean) scale = n == 0 ? std::numeric_limits<T>::quiet_NaN() : T(1) / static_cast<T>(n);
+      if (Mean) scale = n == 0 ? std::numeric_limits<T>::quiet_NaN() : T(1) / static_cast<T>(n);
       Array<T> y = detail::empty<T>({});
       // mean: total / n, not total * (1/n), which can differ in the last bit
-      y() = !kMean ? total(x) : (n == 0 ? scale : total(x) / static_cast<T>(n));
+      y() = !Mean ? total(x) : (n == 0 ? scale : total(x) / static_cast<T>(n));
       return y;
     }
     const std::size_t n = x.shape()[*axis];
     kept = x.shape();
     kept[*axis] = 1;
     Array<T> y = detail::sum_axis(x, *axis);
-    if (kMean) {
+    if (Mean) {
       scale = n == 0 ? std::numeric_limits<T>::quiet_NaN() : T(1) / static_cast<T>(n);
       y /= static_cast<T>(n);  // n == 0 gives 0/0 = nan, as documented
     }
@@ -61,11 +62,13 @@ struct ReduceOp {
     } else {
       Array<T> g = c.take_gy();
       g.reshape(kept);
-      detail::map_into(dx.data(), dx.shape(), [s = scale](T v) { return v * s; }, g);
+      detail::map_into(
+          dx.data(), dx.shape(), [s = scale](T v) { return v * s; }, g);
     }
     c.add(0, std::move(dx));
   }
 };
+}  // namespace
 
 template <class T>
 BasicTensor<T> sum(const BasicTensor<T>& x) {
@@ -75,7 +78,8 @@ BasicTensor<T> sum(const BasicTensor<T>& x) {
 template <class T>
 BasicTensor<T> sum(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
   detail::check_defined("sum", x);
-  return apply(ReduceOp<T, false>{detail::normalize_axis("sum", axis, x.dim()), keepdims, T(1), {}}, x);
+  return apply(ReduceOp<T, false>{detail::normalize_axis("sum", axis, x.dim()), keepdims, T(1), {}},
+               x);
 }
 
 template <class T>
@@ -86,7 +90,8 @@ BasicTensor<T> mean(const BasicTensor<T>& x) {
 template <class T>
 BasicTensor<T> mean(const BasicTensor<T>& x, std::int64_t axis, bool keepdims) {
   detail::check_defined("mean", x);
-  return apply(ReduceOp<T, true>{detail::normalize_axis("mean", axis, x.dim()), keepdims, T(1), {}}, x);
+  return apply(ReduceOp<T, true>{detail::normalize_axis("mean", axis, x.dim()), keepdims, T(1), {}},
+               x);
 }
 
 #define XGRAD_INSTANTIATE(T)                                              \

@@ -13,6 +13,7 @@ namespace xgrad {
 
 using detail::BackwardCtx;
 
+namespace {
 template <class T>
 struct TransposeOp {  // y = x^T (2-D)
   static constexpr const char* name = "transpose";
@@ -27,11 +28,13 @@ struct TransposeOp {  // y = x^T (2-D)
     c.add(0, Array<T>(xt::transpose(c.gy())));
   }
 };
+}  // namespace
 template <class T>
 BasicTensor<T> transpose(const BasicTensor<T>& x) {
   return apply(TransposeOp<T>{}, x);
 }
 
+namespace {
 template <class T>
 struct ReshapeOp {  // y = x with another shape (same elements, same order)
   static constexpr const char* name = "reshape";
@@ -47,6 +50,7 @@ struct ReshapeOp {  // y = x with another shape (same elements, same order)
     c.add(0, std::move(g));
   }
 };
+}  // namespace
 
 template <class T>
 BasicTensor<T> reshape(const BasicTensor<T>& x, const std::vector<std::int64_t>& shape) {

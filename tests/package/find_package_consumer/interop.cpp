@@ -19,7 +19,7 @@ static_assert(!std::is_same_v<xt::xarray<double>, xgrad::Array<double>>,
 
 int run_interop() {
   const xt::xarray<double> values = plain::make_values();  // from the plain library
-  xgrad::Tensor64 x(values, true);                          // into a tensor
+  xgrad::Tensor64 x(values, true);                         // into a tensor
   xgrad::Tensor64 y = xgrad::sum(x * x);
   y.backward();
 
@@ -28,10 +28,8 @@ int run_interop() {
   const double sum_grad = plain::total(x.grad());
   const xt::xarray<double> grad = x.grad();
   const xt::xarray<double> expected = 2.0 * values;
-  std::cout << "interop: total(value) = " << sum_values << ", total(grad) = " << sum_grad
-            << '\n';
-  if (sum_values != 21.0 || sum_grad != 42.0 || !xt::allclose(grad, expected) ||
-      y.item() != 91.0) {
+  std::cout << "interop: total(value) = " << sum_values << ", total(grad) = " << sum_grad << '\n';
+  if (sum_values != 21.0 || sum_grad != 42.0 || !xt::allclose(grad, expected) || y.item() != 91.0) {
     std::cerr << "FAILED: interop between xt::xarray and xgrad tensors\n" << grad << '\n';
     return 1;
   }

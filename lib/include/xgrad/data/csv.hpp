@@ -38,6 +38,6 @@ Array<T> load_csv(const std::filesystem::path& path, const CsvOptions& options =
 /// load_csv on text in memory; `source` names it in messages (e.g. "'<memory>'").
 template <class T>
 Array<T> parse_csv(std::string_view text, const CsvOptions& options = {},
-                        const std::string& source = "'<memory>'");
+                   const std::string& source = "'<memory>'");
 
 }  // namespace xgrad::data

@@ -50,9 +50,11 @@ class Dims {
   }
   /// From any other sequence of extents, such as the shape of a plain `xt::xarray` or a
   /// std::vector: implicit, so that xgrad's functions taking a Shape take those too.
-  template <class C, class = std::enable_if_t<!std::is_same_v<std::decay_t<C>, Dims> &&
-                                              !std::is_integral_v<std::decay_t<C>>>,
-            class = decltype(std::begin(std::declval<const C&>()), std::end(std::declval<const C&>()))>
+  template <class C,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<C>, Dims> &&
+                                     !std::is_integral_v<std::decay_t<C>>>,
+            class = decltype(std::begin(std::declval<const C&>()),
+                             std::end(std::declval<const C&>()))>
   Dims(const C& c) {  // NOLINT(google-explicit-constructor)
     assign(std::begin(c), std::end(c));
   }

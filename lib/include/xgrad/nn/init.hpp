@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <utility>
 
-#include <xgrad/generator.hpp>
 #include <xgrad/detail/type_traits.hpp>
+#include <xgrad/generator.hpp>
 #include <xgrad/tensor.hpp>
 
 /// \file

@@ -118,7 +118,7 @@ class BasicAdam : public BasicOptimizer<T> {
   bool amsgrad_;
   bool decoupled_;
   struct State {
-    std::int64_t step = 0;         // steps taken by this parameter (those with a gradient)
+    std::int64_t step = 0;    // steps taken by this parameter (those with a gradient)
     Array<T> exp_avg;         // m
     Array<T> exp_avg_sq;      // v
     Array<T> max_exp_avg_sq;  // vmax (amsgrad only)

@@ -89,7 +89,7 @@ class BasicSGD : public BasicOptimizer<T> {
   bool nesterov_;
   double weight_decay_;
   std::vector<Array<T>> buffers_;  // momentum buffers (one per parameter)
-  std::vector<bool> has_buffer_;        // false until the parameter's first step
+  std::vector<bool> has_buffer_;   // false until the parameter's first step
 };
 
 extern template class BasicSGD<float>;
