@@ -6,7 +6,8 @@
 Runs the tutorial step (BM_TutorialTraining), the op overhead (BM_OpOverhead) and the mlp step
 (BM_MlpStep) of both trees in alternating order, round after round, so that a slow phase of a
 shared machine hits both; prints per workload the median of all samples of each tree and the
-ratio head/base (< 1: head is faster). OPENBLAS_NUM_THREADS is set to --threads.
+ratio head/base (< 1: head is faster), and the median of the per-round ratios (robust to a
+machine that slows down for a while). OPENBLAS_NUM_THREADS is set to --threads.
 """
 import argparse
 import json
@@ -47,20 +48,26 @@ def main():
     if a.only:
         WORKLOADS = [w for w in WORKLOADS if any(w[0].startswith(o) for o in a.only.split(","))]
     samples = {(w[0], side): [] for w in WORKLOADS for side in ("base", "head")}
+    paired = {w[0]: [] for w in WORKLOADS}  # per round: median head / median base
     for r in range(a.rounds):
         order = [("base", a.base), ("head", a.head)]
         if r % 2:
             order.reverse()
         for label, binary, bfilter, min_time in WORKLOADS:
+            got = {}
             for side, build in order:
-                samples[(label, side)] += run(build, binary, bfilter, a.reps, min_time, env)
+                got[side] = run(build, binary, bfilter, a.reps, min_time, env)
+                samples[(label, side)] += got[side]
+            paired[label].append(statistics.median(got["head"]) / statistics.median(got["base"]))
         print("round %d of %d done" % (r + 1, a.rounds), file=sys.stderr)
-    print("| workload | base median | head median | head/base |")
-    print("|---|---|---|---|")
+    print("| workload | base median | head median | head/base | paired ratio: median (min-max) |")
+    print("|---|---|---|---|---|")
     for label, *_ in WORKLOADS:
         b = statistics.median(samples[(label, "base")])
         h = statistics.median(samples[(label, "head")])
-        print("| %s | %.4g | %.4g | %.3f |" % (label, b, h, h / b))
+        r = paired[label]
+        print("| %s | %.4g | %.4g | %.3f | %.3f (%.3f-%.3f) |"
+              % (label, b, h, h / b, statistics.median(r), min(r), max(r)))
     print("(%d rounds x %d repetitions per tree, OPENBLAS_NUM_THREADS=%s)"
           % (a.rounds, a.reps, a.threads))
 
