@@ -592,4 +592,6 @@ finished=1
 summary="mutations: ${caught} caught, ${survived} survived"
 ((broken)) && summary+=", ${broken} did not compile"
 echo "$summary (${#selected[@]} run in $((SECONDS - start_all)) s)"
-((survived == 0 && broken == 0 && build_dirty == 0))
+# In the default mode the build dir is a throwaway copy that may hold the last mutant; in place it
+# must have been rebuilt unmutated.
+((survived == 0 && broken == 0 && (!in_place || build_dirty == 0)))
