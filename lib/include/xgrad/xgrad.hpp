@@ -23,6 +23,7 @@
 #include <xgrad/node.hpp>
 #include <xgrad/ops/activation.hpp>
 #include <xgrad/ops/binary.hpp>
+#include <xgrad/ops/conv.hpp>
 #include <xgrad/ops/elementwise.hpp>
 #include <xgrad/ops/indexing.hpp>
 #include <xgrad/ops/linalg.hpp>
