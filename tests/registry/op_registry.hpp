@@ -134,10 +134,13 @@ inline ShapeSets product_samples(std::string_view op, bool bias) {
 std::vector<OpEntry> core_entries();
 /// Entries of the activations, softmax family, min/max, indexing and loss ops.
 std::vector<OpEntry> nn_entries();
+/// Entries of the image ops: conv2d, pooling, batch_norm.
+std::vector<OpEntry> image_entries();
 /// All entries.
 inline std::vector<OpEntry> all_entries() {
   std::vector<OpEntry> all = core_entries();
   for (auto& e : nn_entries()) all.push_back(std::move(e));
+  for (auto& e : image_entries()) all.push_back(std::move(e));
   return all;
 }
 

@@ -296,8 +296,11 @@ TEST_CASE("op registry: every entry covers small and size-1 and zero-size shapes
     }
     CHECK(unit);
     CHECK(zero);
-    // Only matmul and transpose (2-D only) and the (N,C) losses take no 0-d or 1-d input.
-    const std::set<std::string> only_2d = {"matmul", "transpose", "cross_entropy", "nll_loss"};
+    // Only matmul and transpose (2-D only), the (N,C) losses and the image ops ((C,H,W) or
+    // more) take no 0-d or 1-d input.
+    const std::set<std::string> only_2d = {
+        "matmul", "transpose",  "cross_entropy", "nll_loss",
+        "conv2d", "max_pool2d", "avg_pool2d",    "adaptive_avg_pool2d"};
     CHECK((scalar_or_vector || only_2d.count(e.op) == 1));
   }
 }

@@ -34,10 +34,10 @@ std::string pair_str(Size2 s) {
 /// (c, i, j) holding the input pixel under kernel tap (i, j) of channel c for each of the p
 /// output pixels.
 struct ConvGeom {
-  std::size_t n, c, h, w;       // input
-  std::size_t o, kh, kw;        // weight (o, cg, kh, kw)
-  std::size_t groups, cg, og;   // channels per group
-  std::size_t ho, wo;           // output
+  std::size_t n, c, h, w;      // input
+  std::size_t o, kh, kw;       // weight (o, cg, kh, kw)
+  std::size_t groups, cg, og;  // channels per group
+  std::size_t ho, wo;          // output
   std::size_t sh, sw, ph, pw, dh, dw;
   std::size_t k() const noexcept { return cg * kh * kw; }
   std::size_t p() const noexcept { return ho * wo; }
@@ -76,15 +76,13 @@ ConvGeom conv_geom(const Shape& sx, const Shape& sw, const BasicTensor<T>& bias,
       "input of shape " + shape_str(sx) + ", weight of shape " + shape_str(sw);
   if (g.c % g.groups != 0 || g.o % g.groups != 0) {
     fail(op, shapes + ": input channels " + std::to_string(g.c) + " and output channels " +
-                 std::to_string(g.o) + " must be divisible by groups " +
-                 std::to_string(g.groups));
+                 std::to_string(g.o) + " must be divisible by groups " + std::to_string(g.groups));
   }
   g.cg = g.c / g.groups;
   g.og = g.o / g.groups;
   if (sw[1] != g.cg) {
     fail(op, shapes + ", groups " + std::to_string(g.groups) + ": expected weight of " +
-                 std::to_string(g.cg) + " input channels per group, got " +
-                 std::to_string(sw[1]));
+                 std::to_string(g.cg) + " input channels per group, got " + std::to_string(sw[1]));
   }
   if (g.kh == 0 || g.kw == 0) fail(op, shapes + ": the kernel is empty");
   if (bias.defined() && bias.shape() != Shape{g.o}) {
@@ -132,11 +130,12 @@ void for_each_tap(const ConvGeom& g, F f) {
     for (std::size_t i = 0; i < g.kh; ++i) {
       for (std::size_t j = 0; j < g.kw; ++j) {
         const std::size_t r = (c * g.kh + i) * g.kw + j;
-        const auto off_w = static_cast<std::ptrdiff_t>(j * g.dw) - static_cast<std::ptrdiff_t>(g.pw);
+        const auto off_w =
+            static_cast<std::ptrdiff_t>(j * g.dw) - static_cast<std::ptrdiff_t>(g.pw);
         const Span span = valid_span(off_w, g.sw, g.w, g.wo);
         for (std::size_t oh = 0; oh < g.ho; ++oh) {
-          const auto ih = static_cast<std::ptrdiff_t>(oh * g.sh + i * g.dh) -
-                          static_cast<std::ptrdiff_t>(g.ph);
+          const auto ih =
+              static_cast<std::ptrdiff_t>(oh * g.sh + i * g.dh) - static_cast<std::ptrdiff_t>(g.ph);
           f(r * g.p() + oh * g.wo, c, ih, span, off_w);
         }
       }
@@ -147,37 +146,40 @@ void for_each_tap(const ConvGeom& g, F f) {
 /// cols (k, p) = the taps of x, one sample's group (cg, h, w); padding reads as zero.
 template <class T>
 void im2col(const ConvGeom& g, const T* x, T* cols) {
-  for_each_tap(g, [&](std::size_t at, std::size_t c, std::ptrdiff_t ih, Span s, std::ptrdiff_t off) {
-    T* row = cols + at;
-    if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(g.h)) {
-      std::fill(row, row + g.wo, T(0));
-      return;
-    }
-    const T* in = x + (c * g.h + static_cast<std::size_t>(ih)) * g.w;
-    std::fill(row, row + s.lo, T(0));
-    if (g.sw == 1) {
-      std::memcpy(row + s.lo, in + off + static_cast<std::ptrdiff_t>(s.lo), (s.hi - s.lo) * sizeof(T));
-    } else {
-      for (std::size_t ow = s.lo; ow < s.hi; ++ow) {
-        row[ow] = in[off + static_cast<std::ptrdiff_t>(ow * g.sw)];
-      }
-    }
-    std::fill(row + s.hi, row + g.wo, T(0));
-  });
+  for_each_tap(g,
+               [&](std::size_t at, std::size_t c, std::ptrdiff_t ih, Span s, std::ptrdiff_t off) {
+                 T* row = cols + at;
+                 if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(g.h)) {
+                   std::fill(row, row + g.wo, T(0));
+                   return;
+                 }
+                 const T* in = x + (c * g.h + static_cast<std::size_t>(ih)) * g.w;
+                 std::fill(row, row + s.lo, T(0));
+                 if (g.sw == 1) {
+                   std::memcpy(row + s.lo, in + off + static_cast<std::ptrdiff_t>(s.lo),
+                               (s.hi - s.lo) * sizeof(T));
+                 } else {
+                   for (std::size_t ow = s.lo; ow < s.hi; ++ow) {
+                     row[ow] = in[off + static_cast<std::ptrdiff_t>(ow * g.sw)];
+                   }
+                 }
+                 std::fill(row + s.hi, row + g.wo, T(0));
+               });
 }
 
 /// dx (cg, h, w) += the adjoint of im2col applied to dcols (k, p): each tap's gradient goes
 /// back to the pixel it read; pixels no window covers keep their zero.
 template <class T>
 void col2im(const ConvGeom& g, const T* cols, T* dx) {
-  for_each_tap(g, [&](std::size_t at, std::size_t c, std::ptrdiff_t ih, Span s, std::ptrdiff_t off) {
-    if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(g.h)) return;
-    const T* row = cols + at;
-    T* out = dx + (c * g.h + static_cast<std::size_t>(ih)) * g.w;
-    for (std::size_t ow = s.lo; ow < s.hi; ++ow) {
-      out[off + static_cast<std::ptrdiff_t>(ow * g.sw)] += row[ow];
-    }
-  });
+  for_each_tap(g,
+               [&](std::size_t at, std::size_t c, std::ptrdiff_t ih, Span s, std::ptrdiff_t off) {
+                 if (ih < 0 || ih >= static_cast<std::ptrdiff_t>(g.h)) return;
+                 const T* row = cols + at;
+                 T* out = dx + (c * g.h + static_cast<std::size_t>(ih)) * g.w;
+                 for (std::size_t ow = s.lo; ow < s.hi; ++ow) {
+                   out[off + static_cast<std::ptrdiff_t>(ow * g.sw)] += row[ow];
+                 }
+               });
 }
 
 // Primitive for speed: per sample and group, the output is one GEMM of the weights with the
@@ -201,7 +203,8 @@ struct Conv2dOp {  // y[n, o] = sum_c,i,j w[o, c, i, j] x[n, c, oh s + i d - p, 
         const T* xs = x.data() + (s * g.c + gr * g.cg) * g.h * g.w;
         T* ys = y.data() + (s * g.o + gr * g.og) * p;
         for (std::size_t oc = 0; oc < g.og; ++oc) {
-          std::fill(ys + oc * p, ys + (oc + 1) * p, b != nullptr ? b->data()[gr * g.og + oc] : T(0));
+          std::fill(ys + oc * p, ys + (oc + 1) * p,
+                    b != nullptr ? b->data()[gr * g.og + oc] : T(0));
         }
         if (g.og == 0 || k == 0) continue;
         const T* a = xs;
@@ -289,9 +292,9 @@ struct Window {
 /// The windows of a pooling op along one axis, PyTorch's rules: out = (in + 2 pad - kernel
 /// [+ stride - 1 with ceil_mode]) / stride + 1, minus a last window that would start in the
 /// right padding.
-std::vector<Window> pool_windows(const char* op, const Shape& sx, const char* axis,
-                                 std::size_t in, std::int64_t kernel, std::int64_t stride,
-                                 std::int64_t pad, bool ceil_mode) {
+std::vector<Window> pool_windows(const char* op, const Shape& sx, const char* axis, std::size_t in,
+                                 std::int64_t kernel, std::int64_t stride, std::int64_t pad,
+                                 bool ceil_mode) {
   const auto k = static_cast<std::size_t>(kernel), s = static_cast<std::size_t>(stride),
              p = static_cast<std::size_t>(pad);
   if (in + 2 * p < k) {
@@ -352,7 +355,8 @@ PoolGeom pool_geom(const char* op, const Shape& sx, const Pool2dOptions& opt) {
   }
   const std::size_t h = sx[sx.size() - 2], w = sx[sx.size() - 1];
   PoolGeom g{pool_windows(op, sx, "height", h, k.h, s.h, p.h, opt.ceil_mode()),
-             pool_windows(op, sx, "width", w, k.w, s.w, p.w, opt.ceil_mode()), {}};
+             pool_windows(op, sx, "width", w, k.w, s.w, p.w, opt.ceil_mode()),
+             {}};
   g.planes = pool_planes(sx, g.rows.size(), g.cols.size());
   return g;
 }
@@ -605,8 +609,7 @@ void check_channel_vector(const char* what, const BasicTensor<T>& t, const Shape
 template <class T>
 BasicTensor<T> batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& running_mean,
                           const BasicTensor<T>& running_var, const BasicTensor<T>& weight,
-                          const BasicTensor<T>& bias, bool training, double momentum,
-                          double eps) {
+                          const BasicTensor<T>& bias, bool training, double momentum, double eps) {
   const char* op = BatchNormOp<T>::name;
   detail::check_defined(op, x);
   const Shape& sx = x.shape();
@@ -655,8 +658,8 @@ BasicTensor<T> batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& running
     }
   } else {
     if (!running_mean.defined()) {
-      fail(op, "eval mode needs running_mean and running_var (input of shape " + shape_str(sx) +
-                   ")");
+      fail(op,
+           "eval mode needs running_mean and running_var (input of shape " + shape_str(sx) + ")");
     }
     const T* rm = running_mean.value().data();
     const T* rv = running_var.value().data();
@@ -671,14 +674,14 @@ BasicTensor<T> batch_norm(const BasicTensor<T>& x, const BasicTensor<T>& running
   return apply(BatchNormOp<T>{std::move(mean), std::move(invstd), training}, x, w, b);
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                   \
-  template BasicTensor<T> conv2d(const BasicTensor<T>&, const BasicTensor<T>&,                 \
-                                 const BasicTensor<T>&, const Conv2dOptions&);                 \
-  template BasicTensor<T> max_pool2d(const BasicTensor<T>&, const Pool2dOptions&);             \
-  template BasicTensor<T> avg_pool2d(const BasicTensor<T>&, const Pool2dOptions&);             \
-  template BasicTensor<T> adaptive_avg_pool2d(const BasicTensor<T>&, Size2);                   \
-  template BasicTensor<T> batch_norm(const BasicTensor<T>&, const BasicTensor<T>&,             \
-                                     const BasicTensor<T>&, const BasicTensor<T>&,             \
+#define XGRAD_INSTANTIATE(T)                                                       \
+  template BasicTensor<T> conv2d(const BasicTensor<T>&, const BasicTensor<T>&,     \
+                                 const BasicTensor<T>&, const Conv2dOptions&);     \
+  template BasicTensor<T> max_pool2d(const BasicTensor<T>&, const Pool2dOptions&); \
+  template BasicTensor<T> avg_pool2d(const BasicTensor<T>&, const Pool2dOptions&); \
+  template BasicTensor<T> adaptive_avg_pool2d(const BasicTensor<T>&, Size2);       \
+  template BasicTensor<T> batch_norm(const BasicTensor<T>&, const BasicTensor<T>&, \
+                                     const BasicTensor<T>&, const BasicTensor<T>&, \
                                      const BasicTensor<T>&, bool, double, double);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

@@ -27,10 +27,22 @@ struct Size2 {
 
 /// The options of conv2d, chainable: `Conv2dOptions().stride(2).padding(1)`.
 struct Conv2dOptions {
-  Conv2dOptions& stride(Size2 s) { stride_ = s; return *this; }
-  Conv2dOptions& padding(Size2 p) { padding_ = p; return *this; }
-  Conv2dOptions& dilation(Size2 d) { dilation_ = d; return *this; }
-  Conv2dOptions& groups(std::int64_t g) { groups_ = g; return *this; }
+  Conv2dOptions& stride(Size2 s) {
+    stride_ = s;
+    return *this;
+  }
+  Conv2dOptions& padding(Size2 p) {
+    padding_ = p;
+    return *this;
+  }
+  Conv2dOptions& dilation(Size2 d) {
+    dilation_ = d;
+    return *this;
+  }
+  Conv2dOptions& groups(std::int64_t g) {
+    groups_ = g;
+    return *this;
+  }
   Size2 stride() const noexcept { return stride_; }
   Size2 padding() const noexcept { return padding_; }
   Size2 dilation() const noexcept { return dilation_; }
@@ -55,11 +67,23 @@ BasicTensor<T> conv2d(const BasicTensor<T>& input, const BasicTensor<T>& weight,
 /// The options of the pooling ops; stride defaults to the kernel size.
 struct Pool2dOptions {
   explicit Pool2dOptions(Size2 kernel) : kernel_(kernel), stride_(kernel) {}
-  Pool2dOptions& stride(Size2 s) { stride_ = s; return *this; }
-  Pool2dOptions& padding(Size2 p) { padding_ = p; return *this; }
-  Pool2dOptions& ceil_mode(bool on) { ceil_mode_ = on; return *this; }
+  Pool2dOptions& stride(Size2 s) {
+    stride_ = s;
+    return *this;
+  }
+  Pool2dOptions& padding(Size2 p) {
+    padding_ = p;
+    return *this;
+  }
+  Pool2dOptions& ceil_mode(bool on) {
+    ceil_mode_ = on;
+    return *this;
+  }
   /// avg_pool2d only: whether padded zeros count in the divisor (PyTorch's default: true).
-  Pool2dOptions& count_include_pad(bool on) { count_include_pad_ = on; return *this; }
+  Pool2dOptions& count_include_pad(bool on) {
+    count_include_pad_ = on;
+    return *this;
+  }
   Size2 kernel() const noexcept { return kernel_; }
   Size2 stride() const noexcept { return stride_; }
   Size2 padding() const noexcept { return padding_; }
